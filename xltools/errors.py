@@ -1,0 +1,13 @@
+"""Exceptions that end a command. Everything else a user can get wrong is a finding."""
+
+
+class UserError(Exception):
+    """A problem with what the user asked for, with a Chinese message; exit code 2."""
+
+    exit_code = 2
+
+
+class InputError(UserError):
+    """No input could be read at all; exit code 3."""
+
+    exit_code = 3

@@ -1,0 +1,69 @@
+"""Safe output: atomic writes, no overwriting without --force, Windows-safe names."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from xltools.errors import UserError
+
+_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+MAX_STEM = 80
+
+
+def safe_filename(name: str, suffix: str = ".xlsx", fallback: str = "未命名项目") -> str:
+    """A file name Windows, macOS and Linux all accept, keeping the Chinese text.
+
+    ``医疗保障费用审核结算系统/运维`` → ``医疗保障费用审核结算系统_运维.xlsx``.
+    """
+    stem = _BAD_CHARS.sub("_", unicodedata.normalize("NFC", name or "")).strip().rstrip(". ")
+    stem = re.sub(r"\s+", " ", stem)[:MAX_STEM].rstrip(". ") or fallback
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = f"_{stem}"
+    return stem + suffix
+
+
+def unique_path(folder: Path, filename: str, taken: set[str]) -> Path:
+    """``folder/filename``, numbered ``(2)``, ``(3)`` … when a name repeats in one run."""
+    stem, suffix = os.path.splitext(filename)
+    candidate, n = filename, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{stem}({n}){suffix}"
+    taken.add(candidate.casefold())
+    return folder / candidate
+
+
+def check_writable(path: Path, force: bool, inputs: tuple[Path, ...] = ()) -> None:
+    """Refuse to overwrite an existing file without --force, and never overwrite an input."""
+    resolved = path.resolve()
+    if any(resolved == p.resolve() for p in inputs):
+        raise UserError(f"输出文件不能与输入文件相同：{path}")
+    if path.exists() and not force:
+        raise UserError(f"文件已存在：{path}（如需覆盖，请加 --force）")
+    if path.exists() and path.is_dir():
+        raise UserError(f"输出路径是一个文件夹：{path}")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only on success.
+
+    A crash or an error halfway never leaves a half-written workbook under the
+    user's chosen name, and an existing file is replaced in one step.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".xltools-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
