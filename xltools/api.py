@@ -1,0 +1,177 @@
+"""The verbs of xltools, for scripts and for the command line alike.
+
+Each CLI command parses its options, calls one function here, renders the result
+and picks an exit code (style.md, after sqlite-utils).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from xltools.errors import UserError
+from xltools.files import atomic_path, check_writable, safe_filename, unique_path
+from xltools.forms import KIND_ALIASES, layout_for
+from xltools.model import (
+    DECLARATION,
+    KIND_NAMES,
+    SELF_EVALUATION,
+    Declaration,
+    Record,
+    SelfEvaluation,
+    from_dict,
+)
+from xltools.profiles import Profile, load_profile
+from xltools.reader import ReadResult, discover, read_workbook
+
+
+def kind_of(name: str) -> str:
+    """申报表/declaration → "declaration"; 自评表/self-evaluation → "self_evaluation"."""
+    try:
+        return KIND_ALIASES[name.strip().lower()]
+    except KeyError:
+        raise UserError(f"表单类型应为 申报表 或 自评表（declaration / self-evaluation），而不是“{name}”") from None
+
+
+def default_year(kind: str, today: dt.date | None = None) -> int:
+    """Declarations are filed for next year's budget; self-evaluations for last year."""
+    year = (today or dt.date.today()).year
+    return year + 1 if kind == DECLARATION else year - 1
+
+
+def blank_record(kind: str, year: int, **values: Any) -> Record:
+    record: Record = Declaration(year=year) if kind == DECLARATION else SelfEvaluation(year=year)
+    for key, value in values.items():
+        if value is None:
+            continue
+        target: Any = record
+        *path, last = key.split(".")
+        for part in path:
+            target = getattr(target, part)
+        setattr(target, last, value)
+    return record
+
+
+def write_form(out: str | Path, record: Record, *, rows: int = 20, profile: Profile | None = None,
+               variant: str | None = None, force: bool = False) -> Path:
+    """Write ``record`` (blank or filled) into our template at ``out``, atomically."""
+    from xltools.writer import write_workbook  # xlsxwriter only when writing
+
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(f"输出文件应以 .xlsx 结尾：{out}")
+    if rows < 1 or rows > 500:
+        raise UserError("空白指标行数应在 1 到 500 之间")
+    check_writable(out, force)
+    layout = layout_for(record.kind, record.year, variant)
+    with atomic_path(out) as tmp:
+        write_workbook(tmp, layout, record, profile=profile or load_profile(), rows=rows)
+    return out
+
+
+def write_template(out: str | Path, kind: str, *, year: int | None = None,
+                   department: str | None = None, unit: str | None = None,
+                   money_unit: str = "元", rows: int = 20, profile: Profile | None = None,
+                   variant: str | None = None, force: bool = False) -> Path:
+    """A blank 申报表 or 自评表 ready to send out, optionally with 主管部门/实施单位 filled."""
+    kind = kind_of(kind)
+    if money_unit not in ("元", "万元"):
+        raise UserError("金额单位应为 元 或 万元")
+    record = blank_record(kind, year or default_year(kind), department=department,
+                          implementing_unit=unit, money_unit=money_unit)
+    return write_form(out, record, rows=rows, profile=profile, variant=variant, force=force)
+
+
+@dataclass
+class BatchResult:
+    written: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def write_templates_from_list(list_path: str | Path, out_dir: str | Path, kind: str, *,
+                              year: int | None = None, department: str | None = None,
+                              unit: str | None = None, money_unit: str = "元", rows: int = 20,
+                              profile: Profile | None = None, variant: str | None = None,
+                              force: bool = False) -> BatchResult:
+    """One template per project of a list, named after the project, fields prefilled."""
+    from xltools.lists import read_project_list
+
+    kind = kind_of(kind)
+    year = year or default_year(kind)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"使用 --from 时 -o 应为文件夹：{out_dir}")
+    projects = read_project_list(Path(list_path), layout_for(kind, year, variant))
+    result = BatchResult(problems=projects.problems)
+    taken: set[str] = set()
+    plans = []
+    for values in projects.rows:
+        defaults = {"department": department, "implementing_unit": unit, "money_unit": money_unit}
+        merged = {**defaults, **{k: v for k, v in values.items() if v is not None}}
+        record = blank_record(kind, int(merged.pop("year", None) or year), **merged)
+        name = safe_filename(f"{KIND_NAMES[kind]}_{record.project_name}")
+        plans.append((unique_path(out_dir, name, taken), record))
+    existing = [str(p) for p, _ in plans if p.exists()]
+    if existing and not force:
+        raise UserError(f"以下文件已存在（如需覆盖，请加 --force）：{'、'.join(existing[:5])}"
+                        + (f" 等 {len(existing)} 个" if len(existing) > 5 else ""))
+    for path, record in plans:
+        result.written.append(write_form(path, record, rows=rows, profile=profile,
+                                         variant=variant, force=True))
+    return result
+
+
+def read(paths: Iterable[str | Path], profile: Profile | None = None) -> list[ReadResult]:
+    """Read every form of every file (folders are searched); one result per file."""
+    files = discover(paths)
+    if not files:
+        raise UserError("没有找到要读取的文件（.xlsx、.xlsm、.xls、.ods）")
+    profile = profile or load_profile()
+    return [read_workbook(f, profile) for f in files]
+
+
+# -- bundled examples ---------------------------------------------------------------------
+
+EXAMPLE_DATA = {
+    "seed002_declarations_2025.json": "申报表",
+    "seed004_self_evaluations_2022.json": "自评表",
+}
+
+
+def examples_dir() -> Any:
+    """The bundled examples: package data when installed, ``examples/`` in a source tree."""
+    try:
+        return resources.files("xltools.examples")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "examples"
+
+
+def example_records() -> list[Record]:
+    """The example projects (from the real seed forms) as records."""
+    data = examples_dir().joinpath("data")
+    records: list[Record] = []
+    for name in EXAMPLE_DATA:
+        records += [from_dict(d) for d in json.loads(data.joinpath(name).read_text("utf-8"))]
+    return records
+
+
+def example_filename(record: Record) -> str:
+    return safe_filename(f"{KIND_NAMES[record.kind]}_{record.project_name}")
+
+
+def build_examples(out_dir: str | Path, force: bool = False) -> list[Path]:
+    """Fill each example record into our template: the workbooks in examples/."""
+    out_dir = Path(out_dir)
+    return [write_form(out_dir / example_filename(r), r, force=force) for r in example_records()]
+
+
+__all__ = [
+    "DECLARATION", "SELF_EVALUATION", "BatchResult", "build_examples", "default_year",
+    "example_records", "kind_of", "read", "write_form", "write_template",
+    "write_templates_from_list",
+]

@@ -1,0 +1,238 @@
+"""The ``xltools`` command line: thin click commands over :mod:`xltools.api`.
+
+Imports of the heavy parts (xlsxwriter, calamine, rich) happen inside the commands,
+so ``xltools --help`` starts at once and never imports pandas.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xltools import __version__
+from xltools.errors import UserError
+
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+_CLICK_ERRORS = (  # click's own English messages → what a clerk reads
+    ("No such option", "没有这个选项"),
+    ("No such command", "没有这个命令"),
+    ("Missing argument", "缺少参数"),
+    ("Missing option", "缺少选项"),
+    ("Invalid value for", "参数值无效："),
+    ("requires an argument", "需要一个值"),
+    ("is not one of", "不是以下之一"),
+    ("is not a valid integer", "不是有效的整数"),
+    ("Got unexpected extra argument", "多余的参数"),
+    ("Got unexpected extra arguments", "多余的参数"),
+    ("does not exist", "不存在"),
+    ("Did you mean", "您是否想输入"),
+    ("File", "文件"),
+    ("Path", "路径"),
+)
+
+
+class ChineseFormatter(click.HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseFormatter
+
+
+class Command(click.Command):
+    context_class = ChineseContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    context_class = ChineseContext
+    command_class = Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+
+def _translate(message: str) -> str:
+    for english, chinese in _CLICK_ERRORS:
+        message = message.replace(english, chinese)
+    return message
+
+
+def _help(f: Any) -> Any:
+    return click.help_option("-h", "--help", help="显示本帮助并退出。")(f)
+
+
+def _render_findings(findings: list[Any]) -> None:
+    for f in findings:
+        click.echo(f.line(), err=True)
+
+
+@click.group(cls=Group, context_settings={"max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", message="xltools %(version)s",
+                      help="显示版本并退出。")
+@_help
+def cli() -> None:
+    """xltools：财政项目支出绩效目标申报表、自评表的模板、读取、校验与汇总。
+
+    \b
+    财务部门的一轮工作：
+      1. xltools template  生成空白模板，发给各单位填写；
+      2. xltools read      把收回的表格读成数据（JSON/CSV）；
+      3. xltools demo      用自带的示例数据走一遍全过程。
+
+    \b
+    示例：
+      xltools template 申报表 -o 申报表.xlsx --year 2025
+      xltools read 收回的表格/ > 项目.json
+      xltools demo
+    """
+
+
+_KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"])
+
+
+@cli.command()
+@click.argument("kind", type=_KIND, metavar="申报表|自评表")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), metavar="文件",
+              help="输出的 .xlsx 文件（必填）；与 --from 同用时为输出文件夹。")
+@click.option("--year", type=click.IntRange(2000, 2100), metavar="年份",
+              help="年度。默认：申报表为明年，自评表为去年。")
+@click.option("--department", "department", metavar="名称", help="主管部门（预先填好）。")
+@click.option("--unit", "unit", metavar="名称", help="实施单位（预先填好）。")
+@click.option("--money-unit", type=click.Choice(["元", "万元"]), default="元",
+              help="金额单位，默认 元。")
+@click.option("--rows", type=click.IntRange(1, 500), default=20, metavar="行数",
+              help="空白指标行数，默认 20。")
+@click.option("--variant", type=click.Choice(["2022", "2025"]),
+              help="申报表版式：2022 只有项目类别；2025 有项目性质和项目类别。默认按年度选择。")
+@click.option("--profile", type=click.Path(path_type=Path), metavar="文件",
+              help="规则配置文件（TOML）。")
+@click.option("--from", "from_list", type=click.Path(path_type=Path), metavar="清单",
+              help="项目清单（.xlsx 或 .csv，含项目名称、主管部门、实施单位等列），每个项目生成一份模板。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@_help
+def template(kind: str, output: Path | None, year: int | None, department: str | None,
+             unit: str | None, money_unit: str, rows: int, variant: str | None,
+             profile: Path | None, from_list: Path | None, force: bool) -> None:
+    """生成空白模板：与正式表样一致，带下拉列表、数据验证、公式和打印设置。
+
+    \b
+    示例：
+      xltools template 申报表 -o 申报表.xlsx --year 2026 --department 上海市长宁区医疗保障局
+      xltools template 自评表 -o 自评表.xlsx --year 2025 --money-unit 万元
+      xltools template 申报表 --from 项目清单.xlsx -o 发放/
+    """
+    from xltools import api
+    from xltools.profiles import load_profile
+
+    if output is None:
+        raise click.UsageError("缺少输出位置：请用 -o 指定输出文件（或与 --from 同用时的文件夹）")
+    options = {"year": year, "department": department, "unit": unit, "money_unit": money_unit,
+               "rows": rows, "profile": load_profile(profile), "variant": variant,
+               "force": force}
+    if from_list is None:
+        path = api.write_template(output, kind, **options)
+        click.echo(f"已生成模板：{path}")
+        return
+    result = api.write_templates_from_list(from_list, output, kind, **options)
+    for line in result.problems:
+        click.echo(f"注意：{line}", err=True)
+    click.echo(f"已按项目清单生成 {len(result.written)} 份模板，位于：{output}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="文件或文件夹...")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+              help="输出格式，默认 json。")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
+              help="写入文件（默认输出到屏幕）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+@click.option("--profile", type=click.Path(path_type=Path), metavar="文件",
+              help="规则配置文件（TOML）。")
+@_help
+def read(paths: tuple[Path, ...], fmt: str, output: Path | None, force: bool,
+         profile: Path | None) -> None:
+    """把填好的申报表、自评表读成数据：每张表一条记录。
+
+    金额转为数字，日期转为 2025-01-01 格式，一级/二级指标向下补齐。
+    读取中遇到的问题逐条写到屏幕（标准错误），注明文件和单元格。
+
+    \b
+    退出码：0 全部读取；1 有单元格无法读取；3 有文件无法打开或不含表单。
+
+    \b
+    示例：
+      xltools read 收回的表格/
+      xltools read 申报表_信息系统维护经费.xlsx --format csv -o 项目.csv
+    """
+    from xltools import api, render
+    from xltools.profiles import load_profile
+
+    results = api.read(paths, load_profile(profile))
+    text = render.records_json(results) if fmt == "json" else render.records_csv(results)
+    render.emit(text, output, force=force, bom=fmt == "csv")
+    _render_findings([f for r in results for f in r.findings])
+    if not all(r.readable for r in results):
+        sys.exit(3)
+    if any(f.severity == "错误" for r in results for f in r.findings):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path),
+                default=Path("xltools-示例"), metavar="[文件夹]")
+@click.option("--force", is_flag=True, help="文件夹已存在时覆盖其中的示例文件。")
+@_help
+def demo(folder: Path, force: bool) -> None:
+    """用自带的示例数据（真实表单）演示全过程，结果写到文件夹（默认 xltools-示例）。
+
+    \b
+    示例：
+      xltools demo
+      xltools demo 演示 --force
+    """
+    from xltools import demo as demo_module
+
+    demo_module.run(folder, force=force)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: turns every failure into a Chinese message and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="xltools", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(130)
+    except click.UsageError as exc:
+        hint = f"（运行 xltools {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）"
+        click.echo(f"用法错误：{_translate(exc.format_message())}{hint.replace('  ', ' ')}", err=True)
+        sys.exit(2)
+    except UserError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        click.echo(f"错误：无法读写文件 {exc.filename or ''}（{exc.strerror or exc}）", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
