@@ -35,7 +35,9 @@ def kind_of(name: str) -> str:
     try:
         return KIND_ALIASES[name.strip().lower()]
     except KeyError:
-        raise UserError(f"表单类型应为 申报表 或 自评表（declaration / self-evaluation），而不是“{name}”") from None
+        raise UserError(
+            f"表单类型应为 申报表 或 自评表（declaration / self-evaluation），而不是“{name}”"
+        ) from None
 
 
 def default_year(kind: str, today: dt.date | None = None) -> int:
@@ -57,8 +59,15 @@ def blank_record(kind: str, year: int, **values: Any) -> Record:
     return record
 
 
-def write_form(out: str | Path, record: Record, *, rows: int = 20, profile: Profile | None = None,
-               variant: str | None = None, force: bool = False) -> Path:
+def write_form(
+    out: str | Path,
+    record: Record,
+    *,
+    rows: int = 20,
+    profile: Profile | None = None,
+    variant: str | None = None,
+    force: bool = False,
+) -> Path:
     """Write ``record`` (blank or filled) into our template at ``out``, atomically."""
     from xltools.writer import write_workbook  # xlsxwriter only when writing
 
@@ -74,16 +83,30 @@ def write_form(out: str | Path, record: Record, *, rows: int = 20, profile: Prof
     return out
 
 
-def write_template(out: str | Path, kind: str, *, year: int | None = None,
-                   department: str | None = None, unit: str | None = None,
-                   money_unit: str = "元", rows: int = 20, profile: Profile | None = None,
-                   variant: str | None = None, force: bool = False) -> Path:
+def write_template(
+    out: str | Path,
+    kind: str,
+    *,
+    year: int | None = None,
+    department: str | None = None,
+    unit: str | None = None,
+    money_unit: str = "元",
+    rows: int = 20,
+    profile: Profile | None = None,
+    variant: str | None = None,
+    force: bool = False,
+) -> Path:
     """A blank 申报表 or 自评表 ready to send out, optionally with 主管部门/实施单位 filled."""
     kind = kind_of(kind)
     if money_unit not in ("元", "万元"):
         raise UserError("金额单位应为 元 或 万元")
-    record = blank_record(kind, year or default_year(kind), department=department,
-                          implementing_unit=unit, money_unit=money_unit)
+    record = blank_record(
+        kind,
+        year or default_year(kind),
+        department=department,
+        implementing_unit=unit,
+        money_unit=money_unit,
+    )
     return write_form(out, record, rows=rows, profile=profile, variant=variant, force=force)
 
 
@@ -93,11 +116,20 @@ class BatchResult:
     problems: list[str] = field(default_factory=list)
 
 
-def write_templates_from_list(list_path: str | Path, out_dir: str | Path, kind: str, *,
-                              year: int | None = None, department: str | None = None,
-                              unit: str | None = None, money_unit: str = "元", rows: int = 20,
-                              profile: Profile | None = None, variant: str | None = None,
-                              force: bool = False) -> BatchResult:
+def write_templates_from_list(
+    list_path: str | Path,
+    out_dir: str | Path,
+    kind: str,
+    *,
+    year: int | None = None,
+    department: str | None = None,
+    unit: str | None = None,
+    money_unit: str = "元",
+    rows: int = 20,
+    profile: Profile | None = None,
+    variant: str | None = None,
+    force: bool = False,
+) -> BatchResult:
     """One template per project of a list, named after the project, fields prefilled."""
     from xltools.lists import read_project_list
 
@@ -118,11 +150,14 @@ def write_templates_from_list(list_path: str | Path, out_dir: str | Path, kind: 
         plans.append((unique_path(out_dir, name, taken), record))
     existing = [str(p) for p, _ in plans if p.exists()]
     if existing and not force:
-        raise UserError(f"以下文件已存在（如需覆盖，请加 --force）：{'、'.join(existing[:5])}"
-                        + (f" 等 {len(existing)} 个" if len(existing) > 5 else ""))
+        raise UserError(
+            f"以下文件已存在（如需覆盖，请加 --force）：{'、'.join(existing[:5])}"
+            + (f" 等 {len(existing)} 个" if len(existing) > 5 else "")
+        )
     for path, record in plans:
-        result.written.append(write_form(path, record, rows=rows, profile=profile,
-                                         variant=variant, force=True))
+        result.written.append(
+            write_form(path, record, rows=rows, profile=profile, variant=variant, force=True)
+        )
     return result
 
 
@@ -171,7 +206,15 @@ def build_examples(out_dir: str | Path, force: bool = False) -> list[Path]:
 
 
 __all__ = [
-    "DECLARATION", "SELF_EVALUATION", "BatchResult", "build_examples", "default_year",
-    "example_records", "kind_of", "read", "write_form", "write_template",
+    "DECLARATION",
+    "SELF_EVALUATION",
+    "BatchResult",
+    "build_examples",
+    "default_year",
+    "example_records",
+    "kind_of",
+    "read",
+    "write_form",
+    "write_template",
     "write_templates_from_list",
 ]

@@ -6,7 +6,6 @@ so ``xltools --help`` starts at once and never imports pandas.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,8 +80,9 @@ def _render_findings(findings: list[Any]) -> None:
 
 
 @click.group(cls=Group, context_settings={"max_content_width": 100})
-@click.version_option(__version__, "-V", "--version", message="xltools %(version)s",
-                      help="显示版本并退出。")
+@click.version_option(
+    __version__, "-V", "--version", message="xltools %(version)s", help="显示版本并退出。"
+)
 @_help
 def cli() -> None:
     """xltools：财政项目支出绩效目标申报表、自评表的模板、读取、校验与汇总。
@@ -106,27 +106,62 @@ _KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"
 
 @cli.command()
 @click.argument("kind", type=_KIND, metavar="申报表|自评表")
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path), metavar="文件",
-              help="输出的 .xlsx 文件（必填）；与 --from 同用时为输出文件夹。")
-@click.option("--year", type=click.IntRange(2000, 2100), metavar="年份",
-              help="年度。默认：申报表为明年，自评表为去年。")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    metavar="文件",
+    help="输出的 .xlsx 文件（必填）；与 --from 同用时为输出文件夹。",
+)
+@click.option(
+    "--year",
+    type=click.IntRange(2000, 2100),
+    metavar="年份",
+    help="年度。默认：申报表为明年，自评表为去年。",
+)
 @click.option("--department", "department", metavar="名称", help="主管部门（预先填好）。")
 @click.option("--unit", "unit", metavar="名称", help="实施单位（预先填好）。")
-@click.option("--money-unit", type=click.Choice(["元", "万元"]), default="元",
-              help="金额单位，默认 元。")
-@click.option("--rows", type=click.IntRange(1, 500), default=20, metavar="行数",
-              help="空白指标行数，默认 20。")
-@click.option("--variant", type=click.Choice(["2022", "2025"]),
-              help="申报表版式：2022 只有项目类别；2025 有项目性质和项目类别。默认按年度选择。")
-@click.option("--profile", type=click.Path(path_type=Path), metavar="文件",
-              help="规则配置文件（TOML）。")
-@click.option("--from", "from_list", type=click.Path(path_type=Path), metavar="清单",
-              help="项目清单（.xlsx 或 .csv，含项目名称、主管部门、实施单位等列），每个项目生成一份模板。")
+@click.option(
+    "--money-unit", type=click.Choice(["元", "万元"]), default="元", help="金额单位，默认 元。"
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(1, 500),
+    default=20,
+    metavar="行数",
+    help="空白指标行数，默认 20。",
+)
+@click.option(
+    "--variant",
+    type=click.Choice(["2022", "2025"]),
+    help="申报表版式：2022 只有项目类别；2025 有项目性质和项目类别。默认按年度选择。",
+)
+@click.option(
+    "--profile", type=click.Path(path_type=Path), metavar="文件", help="规则配置文件（TOML）。"
+)
+@click.option(
+    "--from",
+    "from_list",
+    type=click.Path(path_type=Path),
+    metavar="清单",
+    help="项目清单（.xlsx 或 .csv，含项目名称、主管部门、实施单位等列），每个项目生成一份模板。",
+)
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 @_help
-def template(kind: str, output: Path | None, year: int | None, department: str | None,
-             unit: str | None, money_unit: str, rows: int, variant: str | None,
-             profile: Path | None, from_list: Path | None, force: bool) -> None:
+def template(
+    kind: str,
+    output: Path | None,
+    year: int | None,
+    department: str | None,
+    unit: str | None,
+    money_unit: str,
+    rows: int,
+    variant: str | None,
+    profile: Path | None,
+    from_list: Path | None,
+    force: bool,
+) -> None:
     """生成空白模板：与正式表样一致，带下拉列表、数据验证、公式和打印设置。
 
     \b
@@ -140,9 +175,16 @@ def template(kind: str, output: Path | None, year: int | None, department: str |
 
     if output is None:
         raise click.UsageError("缺少输出位置：请用 -o 指定输出文件（或与 --from 同用时的文件夹）")
-    options = {"year": year, "department": department, "unit": unit, "money_unit": money_unit,
-               "rows": rows, "profile": load_profile(profile), "variant": variant,
-               "force": force}
+    options = {
+        "year": year,
+        "department": department,
+        "unit": unit,
+        "money_unit": money_unit,
+        "rows": rows,
+        "profile": load_profile(profile),
+        "variant": variant,
+        "force": force,
+    }
     if from_list is None:
         path = api.write_template(output, kind, **options)
         click.echo(f"已生成模板：{path}")
@@ -154,18 +196,31 @@ def template(kind: str, output: Path | None, year: int | None, department: str |
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path),
-                metavar="文件或文件夹...")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
-              help="输出格式，默认 json。")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
-              help="写入文件（默认输出到屏幕）。")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹..."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    help="输出格式，默认 json。",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="文件",
+    help="写入文件（默认输出到屏幕）。",
+)
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
-@click.option("--profile", type=click.Path(path_type=Path), metavar="文件",
-              help="规则配置文件（TOML）。")
+@click.option(
+    "--profile", type=click.Path(path_type=Path), metavar="文件", help="规则配置文件（TOML）。"
+)
 @_help
-def read(paths: tuple[Path, ...], fmt: str, output: Path | None, force: bool,
-         profile: Path | None) -> None:
+def read(
+    paths: tuple[Path, ...], fmt: str, output: Path | None, force: bool, profile: Path | None
+) -> None:
     """把填好的申报表、自评表读成数据：每张表一条记录。
 
     金额转为数字，日期转为 2025-01-01 格式，一级/二级指标向下补齐。
@@ -193,8 +248,13 @@ def read(paths: tuple[Path, ...], fmt: str, output: Path | None, force: bool,
 
 
 @cli.command()
-@click.argument("folder", required=False, type=click.Path(path_type=Path),
-                default=Path("xltools-示例"), metavar="[文件夹]")
+@click.argument(
+    "folder",
+    required=False,
+    type=click.Path(path_type=Path),
+    default=Path("xltools-示例"),
+    metavar="[文件夹]",
+)
 @click.option("--force", is_flag=True, help="文件夹已存在时覆盖其中的示例文件。")
 @_help
 def demo(folder: Path, force: bool) -> None:
@@ -221,7 +281,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except click.UsageError as exc:
         hint = f"（运行 xltools {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）"
-        click.echo(f"用法错误：{_translate(exc.format_message())}{hint.replace('  ', ' ')}", err=True)
+        click.echo(
+            f"用法错误：{_translate(exc.format_message())}{hint.replace('  ', ' ')}", err=True
+        )
         sys.exit(2)
     except UserError as exc:
         click.echo(f"错误：{exc}", err=True)

@@ -26,8 +26,9 @@ def _prepare(folder: Path, force: bool) -> None:
 def _copy_examples(target: Path) -> list[Path]:
     """Copy the bundled example workbooks (or build them, in a fresh source tree)."""
     target.mkdir(parents=True, exist_ok=True)
-    bundled = sorted((p for p in api.examples_dir().iterdir() if p.name.endswith(".xlsx")),
-                     key=lambda p: p.name)
+    bundled = sorted(
+        (p for p in api.examples_dir().iterdir() if p.name.endswith(".xlsx")), key=lambda p: p.name
+    )
     if not bundled:
         return api.build_examples(target, force=True)
     out = []
@@ -70,7 +71,12 @@ def _summary(results: list) -> Table:
     for res in results:
         for rec in res.records:
             score = getattr(rec, "total_score", None)
-            table.add_row(Path(res.file).name, KIND_NAMES[rec.kind], str(rec.year or ""),
-                          rec.project_name or "", str(len(rec.indicators)),
-                          "" if score is None else f"{score:.2f}")
+            table.add_row(
+                Path(res.file).name,
+                KIND_NAMES[rec.kind],
+                str(rec.year or ""),
+                rec.project_name or "",
+                str(len(rec.indicators)),
+                "" if score is None else f"{score:.2f}",
+            )
     return table

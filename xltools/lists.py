@@ -18,9 +18,14 @@ from xltools.text import clean_text, normalise_label, parse_date, parse_number
 
 # Headers a budget-system export uses that are not labels on the form itself.
 EXTRA_HEADERS = {
-    "年度": "year", "年份": "year", "预算年度": "year",
-    "年初预算数": "funds.total.initial_budget", "全年预算数": "funds.total.adjusted_budget",
-    "全年执行数": "funds.total.executed", "单位": "implementing_unit", "项目单位": "implementing_unit",
+    "年度": "year",
+    "年份": "year",
+    "预算年度": "year",
+    "年初预算数": "funds.total.initial_budget",
+    "全年预算数": "funds.total.adjusted_budget",
+    "全年执行数": "funds.total.executed",
+    "单位": "implementing_unit",
+    "项目单位": "implementing_unit",
 }
 SELF_EVALUATION_HEADERS = {"年度资金申请总额": "funds.total.initial_budget"}
 
@@ -96,8 +101,9 @@ def read_project_list(path: Path, layout: Layout) -> ProjectList:
     return out
 
 
-def _convert_row(headers: list[str], row: list[Any], known: dict, number: int,
-                 problems: list[str]) -> dict[str, Any]:
+def _convert_row(
+    headers: list[str], row: list[Any], known: dict, number: int, problems: list[str]
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for header, raw in zip(headers, row, strict=False):
         if header not in known or raw in (None, ""):

@@ -182,18 +182,27 @@ class FormReader:
         record.money_unit = self._money_unit(layout)
         table = self._table(layout, record)
         for fld in layout.all_fields():
-            if not fld.key.startswith("_"):
-                self._field(layout, fld, record, table)
+            self._field(layout, fld, record, table)
         self._computed(layout, record)
         return record
 
     def _money_unit(self, layout: Layout) -> str:
         ref, _ = layout.statics[0]
-        cell = self.grid.find(["项目资金"], None, self.rows, self.top + Span.parse(ref).first.row - 1)
+        cell = self.grid.find(
+            ["项目资金"], None, self.rows, self.top + Span.parse(ref).first.row - 1
+        )
         text = str(self.grid.value(cell) or "") if cell else ""
         if cell is None:
-            cell = next((c for t, cs in self.grid.labels.items() if t.startswith("项目资金(")
-                         for c in cs if c.row in self.rows), None)
+            cell = next(
+                (
+                    c
+                    for t, cs in self.grid.labels.items()
+                    if t.startswith("项目资金(")
+                    for c in cs
+                    if c.row in self.rows
+                ),
+                None,
+            )
             text = str(self.grid.value(cell) or "") if cell else ""
         if "万元" in text:
             return "万元"
@@ -213,15 +222,26 @@ class FormReader:
         label = self.grid.find((fld.label, *fld.aliases), col, self.rows, expected)
         if label is None:
             if fld.required:
-                self.report("R03", f"找不到“{fld.label}”标签，无法读取该项", None,
-                            expected=fld.label, project=record.project_name)
+                self.report(
+                    "R03",
+                    f"找不到“{fld.label}”标签，无法读取该项",
+                    None,
+                    expected=fld.label,
+                    project=record.project_name,
+                )
             return
         value_cell = fld.value_span.first
-        target = Cell(label.row + value_cell.row - span.first.row,
-                      label.col + value_cell.col - span.first.col)
+        target = Cell(
+            label.row + value_cell.row - span.first.row, label.col + value_cell.col - span.first.col
+        )
         record.cells[fld.key] = target.ref
-        _assign(record, fld.key, self._convert(fld.type, self.grid.value(target), target,
-                                               record, fld.label))
+        if fld.key.startswith("_"):  # display-only cells (总分 row's 分值): located, not stored
+            return
+        _assign(
+            record,
+            fld.key,
+            self._convert(fld.type, self.grid.value(target), target, record, fld.label),
+        )
 
     def _convert(self, typ: T, raw: Any, cell: Cell, record: Record, label: str) -> Any:
         if typ in (T.TEXT, T.LONG_TEXT, T.GRADE):
@@ -230,12 +250,24 @@ class FormReader:
             return parse_date(raw).value
         parsed = parse_rate(raw, fraction=True) if typ == T.RATE else parse_number(raw)
         if not parsed.ok:
-            self.report("R04", f"“{label}”应为数字，单元格中是“{raw}”，未按 0 处理", cell,
-                        value=raw, expected="数字", project=record.project_name)
+            self.report(
+                "R04",
+                f"“{label}”应为数字，单元格中是“{raw}”，未按 0 处理",
+                cell,
+                value=raw,
+                expected="数字",
+                project=record.project_name,
+            )
             return None
         if parsed.coerced and typ != T.RATE:
-            self.report("R06", f"“{label}”以文本形式填写（“{raw}”），已按数字 {parsed.value:g} 读取",
-                        cell, value=raw, expected=parsed.value, project=record.project_name)
+            self.report(
+                "R06",
+                f"“{label}”以文本形式填写（“{raw}”），已按数字 {parsed.value:g} 读取",
+                cell,
+                value=raw,
+                expected=parsed.value,
+                project=record.project_name,
+            )
         return parsed.value
 
     def _table(self, layout: Layout, record: Record) -> _Table:
@@ -243,13 +275,23 @@ class FormReader:
         expected = layout.header_row + self.top - 1
         header = self.grid.find([header_label], None, self.rows, expected)
         if header is None:
-            self.report("R03", "找不到绩效指标表的表头（“一级指标”所在行）", None,
-                        expected="一级指标", project=record.project_name)
+            self.report(
+                "R03",
+                "找不到绩效指标表的表头（“一级指标”所在行）",
+                None,
+                expected="一级指标",
+                project=record.project_name,
+            )
             return _Table(self.end)
         cols = self._columns(layout, header.row)
-        footer_rows = [c.row for f in layout.footers
-                       for c in self.grid.labels.get(normalise_label(f.label), ())
-                       if header.row < c.row <= self.end]
+        record.cells["indicators"] = header.ref
+        record.cells.update({f"indicators.{k}": col_letter(c) for k, (c, _, _) in cols.items()})
+        footer_rows = [
+            c.row
+            for f in layout.footers
+            for c in self.grid.labels.get(normalise_label(f.label), ())
+            if header.row < c.row <= self.end
+        ]
         end = min(footer_rows, default=self.end + 1) - 1
         previous = Indicator()
         for row in range(header.row + 1, end + 1):
@@ -264,12 +306,16 @@ class FormReader:
     def _columns(self, layout: Layout, header_row: int) -> dict[str, tuple[int, T, str]]:
         out = {}
         for column in layout.columns:
-            hit = self.grid.find((column.label, *column.aliases), None, range(header_row, header_row + 1), header_row)
+            hit = self.grid.find(
+                (column.label, *column.aliases), None, range(header_row, header_row + 1), header_row
+            )
             col = hit.col if hit else Cell.parse(f"{column.col}1").col
             out[column.key] = (col, column.type, column.label)
         return out
 
-    def _indicator(self, row: int, cols: dict[str, tuple[int, T, str]], record: Record) -> Indicator | None:
+    def _indicator(
+        self, row: int, cols: dict[str, tuple[int, T, str]], record: Record
+    ) -> Indicator | None:
         raw = {k: self.grid.value(Cell(row, c)) for k, (c, _, _) in cols.items()}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
             return None
@@ -298,8 +344,13 @@ class FormReader:
             record.total_score = overall
         for key, value, _ in checks:
             if value is not None and key in record.cells:
-                self.report("R05", f"公式单元格没有计算结果（文件未在表格软件中保存过），已按 {value:g} 计算",
-                            Cell.parse(record.cells[key]), expected=value, project=record.project_name)
+                self.report(
+                    "R05",
+                    f"公式单元格没有计算结果（文件未在表格软件中保存过），已按 {value:g} 计算",
+                    Cell.parse(record.cells[key]),
+                    expected=value,
+                    project=record.project_name,
+                )
 
 
 @dataclass
@@ -351,8 +402,10 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     try:
         book = _open(path)
         sheets = [(m.name, book.get_sheet_by_name(m.name)) for m in book.sheets_metadata]
-        grids = [(name, Grid(s.to_python(skip_empty_area=False), s.merged_cell_ranges or ()))
-                 for name, s in sheets]
+        grids = [
+            (name, Grid(s.to_python(skip_empty_area=False), s.merged_cell_ranges or ()))
+            for name, s in sheets
+        ]
     except Unreadable as exc:
         result.findings.append(finding("R01", str(exc), str(path)))
         return result
@@ -367,8 +420,14 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
             result.records.append(reader.read(kind))
             result.findings += reader.findings
     if not result.records:
-        result.findings.append(finding("R02", "工作簿中没有找到申报表或自评表（没有“财政项目支出绩效目标申报表”"
-                                       "或“财政项目支出绩效自评表”标题）", str(path)))
+        result.findings.append(
+            finding(
+                "R02",
+                "工作簿中没有找到申报表或自评表（没有“财政项目支出绩效目标申报表”"
+                "或“财政项目支出绩效自评表”标题）",
+                str(path),
+            )
+        )
     return result
 
 
@@ -377,8 +436,13 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in READABLE
-                          and f.is_file() and not f.name.startswith(("~$", ".~lock")))
+            out += sorted(
+                f
+                for f in p.rglob("*")
+                if f.suffix.lower() in READABLE
+                and f.is_file()
+                and not f.name.startswith(("~$", ".~lock"))
+            )
         else:
             out.append(p)
     return out

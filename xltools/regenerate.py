@@ -16,8 +16,10 @@ TEMPLATE_YEARS = {"申报表": 2026, "自评表": 2025}
 
 
 def templates(folder: Path) -> list[Path]:
-    return [api.write_template(folder / f"{kind}.xlsx", kind, year=year, force=True)
-            for kind, year in TEMPLATE_YEARS.items()]
+    return [
+        api.write_template(folder / f"{kind}.xlsx", kind, year=year, force=True)
+        for kind, year in TEMPLATE_YEARS.items()
+    ]
 
 
 def main(root: Path = Path()) -> None:

@@ -15,10 +15,29 @@ from xltools.files import atomic_path, check_writable
 from xltools.model import to_dict
 from xltools.reader import ReadResult
 
-CSV_PROJECT_KEYS = ("kind", "year", "project_name", "project_category", "project_nature",
-                    "department", "implementing_unit", "start_date", "end_date", "money_unit")
-CSV_INDICATOR_KEYS = ("level1", "level2", "name", "target", "actual", "weight", "score",
-                      "deviation_reason", "row")
+CSV_PROJECT_KEYS = (
+    "kind",
+    "year",
+    "project_name",
+    "project_category",
+    "project_nature",
+    "department",
+    "implementing_unit",
+    "start_date",
+    "end_date",
+    "money_unit",
+)
+CSV_INDICATOR_KEYS = (
+    "level1",
+    "level2",
+    "name",
+    "target",
+    "actual",
+    "weight",
+    "score",
+    "deviation_reason",
+    "row",
+)
 
 
 def records_json(results: Iterable[ReadResult]) -> str:
@@ -41,9 +60,14 @@ def records_csv(results: Iterable[ReadResult]) -> str:
     rows: list[dict[str, Any]] = []
     for res in results:
         for record in map(to_dict, res.records):
-            project = {"file": record["source"]["file"], "sheet": record["source"]["sheet"],
-                       **{k: record.get(k) for k in CSV_PROJECT_KEYS}, **_funds_columns(record),
-                       "total_score": record.get("total_score"), "grade": record.get("grade")}
+            project = {
+                "file": record["source"]["file"],
+                "sheet": record["source"]["sheet"],
+                **{k: record.get(k) for k in CSV_PROJECT_KEYS},
+                **_funds_columns(record),
+                "total_score": record.get("total_score"),
+                "grade": record.get("grade"),
+            }
             for ind in record["indicators"] or [{}]:
                 rows.append({**project, **{k: ind.get(k) for k in CSV_INDICATOR_KEYS}})
     columns: list[str] = []

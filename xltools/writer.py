@@ -134,7 +134,12 @@ class FormDrawer:
         return place
 
     def _merge(self, span: Span, fmt: Any) -> None:
-        r0, c0, r1, c1 = span.first.row - 1, span.first.col - 1, span.last.row - 1, span.last.col - 1
+        r0, c0, r1, c1 = (
+            span.first.row - 1,
+            span.first.col - 1,
+            span.last.row - 1,
+            span.last.col - 1,
+        )
         if span.merged:
             _ok(self.ws.merge_range(r0, c0, r1, c1, "", fmt), f"merge {span}")
         else:
@@ -149,16 +154,29 @@ class FormDrawer:
     def _title(self, place: Placement, year: int | None) -> None:
         last = self.layout.last_col
         top = place.top
-        self._text(Span.parse(f"A{top}:{last}{top}"), self.layout.title,
-                   self.st.get(bold=True, font_size=16, align="center"))
+        self._text(
+            Span.parse(f"A{top}:{last}{top}"),
+            self.layout.title,
+            self.st.get(bold=True, font_size=16, align="center"),
+        )
         year_text = f"（{year}年度）" if year else "（    年度）"
-        self._text(Span.parse(f"A{top + 1}:{last}{top + 1}"), year_text,
-                   self.st.get(align="center", font_size=11))
+        self._text(
+            Span.parse(f"A{top + 1}:{last}{top + 1}"),
+            year_text,
+            self.st.get(align="center", font_size=11),
+        )
         self.ws.set_row(top - 1, 30)
         stamp_col = Cell.parse(f"{last}1").col  # the hidden column right of the form
         year_part = str(year) if year else ""
-        _ok(self.ws.write_string(top - 1, stamp_col, f"{self.layout.stamp}:{year_part}",
-                                 self.st.get(font_color="#FFFFFF", text_wrap=False)), "stamp")
+        _ok(
+            self.ws.write_string(
+                top - 1,
+                stamp_col,
+                f"{self.layout.stamp}:{year_part}",
+                self.st.get(font_color="#FFFFFF", text_wrap=False),
+            ),
+            "stamp",
+        )
 
     def _statics(self, place: Placement, unit: str) -> None:
         for ref, text in self.layout.statics:
@@ -202,8 +220,10 @@ class FormDrawer:
         self._merge(span, fmt)
         formula = self.resolve(fld.formula or "", place)
         cached = "" if value is None else value
-        _ok(self.ws.write_formula(span.first.row - 1, span.first.col - 1, formula, fmt, cached),
-            f"formula {fld.key}")
+        _ok(
+            self.ws.write_formula(span.first.row - 1, span.first.col - 1, formula, fmt, cached),
+            f"formula {fld.key}",
+        )
 
     def resolve(self, formula: str, place: Placement) -> str:
         """Replace ``{key}``, ``{col:key}``, ``{ROUND}`` and ``{GRADE:x}`` by real references."""
@@ -265,7 +285,9 @@ class FormDrawer:
             row = place.footer_row(self.layout, footer.offset)
             last = footer.label_cols.split(":")[1]  # the label itself is drawn by the fields
             used = {Span.parse(f.value_cell).first.col for f in footer.fields}
-            for col in range(Cell.parse(f"{last}1").col + 1, Cell.parse(f"{self.layout.last_col}1").col + 1):
+            for col in range(
+                Cell.parse(f"{last}1").col + 1, Cell.parse(f"{self.layout.last_col}1").col + 1
+            ):
                 if col not in used:
                     self._merge(Span.parse(f"{col_letter(col)}{row}"), self.st.label())
             self.ws.set_row(row - 1, 22)
@@ -329,13 +351,15 @@ class FormWorkbook:
     """A workbook holding forms, the hidden 选项 lists sheet and a 填表说明 sheet."""
 
     def __init__(self, path: Path, profile: Profile) -> None:
-        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                                   "strings_to_numbers": False,
-                                                   "strings_to_urls": False})
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+        )
         self.profile = profile
         self.styles = Styles(self.book)
-        self.book.set_properties({"title": "财政项目支出绩效表单", "author": "xltools",
-                                  "comments": "由 xltools 生成"})
+        self.book.set_properties(
+            {"title": "财政项目支出绩效表单", "author": "xltools", "comments": "由 xltools 生成"}
+        )
         self._lists: dict[str, str] = {}
 
     def add_form(self, layout: Layout, record: Record, rows: int, unit: str) -> Placement:
@@ -349,9 +373,18 @@ class FormWorkbook:
         place = drawer.draw(record, top=1, rows=rows, unit=unit)
         self._validate(ws, layout, place)
         self._page_setup(ws, layout, place)
-        ws.protect("", {"insert_rows": True, "delete_rows": True, "format_cells": True,
-                        "format_columns": True, "format_rows": True,
-                        "select_locked_cells": True, "select_unlocked_cells": True})
+        ws.protect(
+            "",
+            {
+                "insert_rows": True,
+                "delete_rows": True,
+                "format_cells": True,
+                "format_columns": True,
+                "format_rows": True,
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+            },
+        )
         ws.activate()
         return place
 
@@ -382,8 +415,12 @@ class FormWorkbook:
             for i, item in enumerate(items, start=1):
                 _ok(ws.write_string(i, col, item), "list item")
             letter = col_letter(col + 1)
-            _ok(self.book.define_name(name, f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(items) + 1}"),
-                f"name {name}")
+            _ok(
+                self.book.define_name(
+                    name, f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(items) + 1}"
+                ),
+                f"name {name}",
+            )
             self._lists[name] = name
         return f"={name}"
 
@@ -411,17 +448,25 @@ class FormWorkbook:
         rule: dict[str, Any]
         if choices:
             name = f"{layout.kind}_{layout.version}_{choices}"
-            rule = {"validate": "list", "source": self._list(name, layout.choices[choices]),
-                    "error_type": "information",
-                    "error_message": "该值不在下拉列表中；如确属其他类别，可点“确定”保留。"}
+            rule = {
+                "validate": "list",
+                "source": self._list(name, layout.choices[choices]),
+                "error_type": "information",
+                "error_message": "该值不在下拉列表中；如确属其他类别，可点“确定”保留。",
+            }
         elif typ == T.MONEY:
             rule = _decimal(0, 1e13, "金额须为不小于 0 的数字，不要带单位或文字。")
         elif typ in (T.WEIGHT, T.SCORE):
             rule = _decimal(0, 100, "分值、得分须为 0 到 100 之间的数字。")
         elif typ == T.DATE:
-            rule = {"validate": "date", "criteria": "between",
-                    "minimum": dt.date(2000, 1, 1), "maximum": dt.date(2100, 12, 31),
-                    "error_title": "日期无效", "error_message": "请填写日期，例如 2025-01-01。"}
+            rule = {
+                "validate": "date",
+                "criteria": "between",
+                "minimum": dt.date(2000, 1, 1),
+                "maximum": dt.date(2100, 12, 31),
+                "error_title": "日期无效",
+                "error_message": "请填写日期，例如 2025-01-01。",
+            }
         elif prompt:
             rule = {"validate": "any"}
         else:
@@ -432,18 +477,28 @@ class FormWorkbook:
     def _table_rule(self, key: str, typ: T, first: int, layout: Layout) -> dict:
         level1 = f"${layout.column('level1').col}{first}"
         if key == "level1":
-            return {"validate": "list", "source": "=一级指标", "error_title": "一级指标",
-                    "error_message": "请从下拉列表选择一级指标。"}
+            return {
+                "validate": "list",
+                "source": "=一级指标",
+                "error_title": "一级指标",
+                "error_message": "请从下拉列表选择一级指标。",
+            }
         if key == "level2":
-            return {"validate": "list", "source": f"=INDIRECT({level1})",
-                    "error_title": "二级指标",
-                    "error_message": "请先选择一级指标，再从下拉列表选择其下的二级指标。"}
+            return {
+                "validate": "list",
+                "source": f"=INDIRECT({level1})",
+                "error_title": "二级指标",
+                "error_message": "请先选择一级指标，再从下拉列表选择其下的二级指标。",
+            }
         if key == "score":
             weight = f"{layout.column('weight').col}{first}"
             score = f"{layout.column('score').col}{first}"
-            return {"validate": "custom",
-                    "value": f"=AND(ISNUMBER({score}),{score}>=0,{score}<=IF(ISNUMBER({weight}),{weight},100))",
-                    "error_title": "得分无效", "error_message": "得分须为 0 到本行分值之间的数字。"}
+            return {
+                "validate": "custom",
+                "value": f"=AND(ISNUMBER({score}),{score}>=0,{score}<=IF(ISNUMBER({weight}),{weight},100))",
+                "error_title": "得分无效",
+                "error_message": "得分须为 0 到本行分值之间的数字。",
+            }
         if typ == T.WEIGHT:
             return _decimal(0, 100, "分值须为 0 到 100 之间的数字。")
         return {"validate": "any"}
@@ -466,20 +521,29 @@ def _colno(letter: str) -> int:
 
 
 def _decimal(lo: float, hi: float, message: str) -> dict:
-    return {"validate": "decimal", "criteria": "between", "minimum": lo, "maximum": hi,
-            "error_title": "数值无效", "error_message": message}
+    return {
+        "validate": "decimal",
+        "criteria": "between",
+        "minimum": lo,
+        "maximum": hi,
+        "error_title": "数值无效",
+        "error_message": message,
+    }
 
 
 def _dv(ws: Worksheet, first: Cell, last: Cell, rule: dict) -> None:
     rule = {k: v for k, v in rule.items() if v != ""}
     if rule.get("validate") == "any" and "input_message" not in rule:
         return
-    _ok(ws.data_validation(first.row - 1, first.col - 1, last.row - 1, last.col - 1, rule),
-        f"validation {first.ref}")
+    _ok(
+        ws.data_validation(first.row - 1, first.col - 1, last.row - 1, last.col - 1, rule),
+        f"validation {first.ref}",
+    )
 
 
-def write_workbook(path: Path, layout: Layout, record: Record, *, profile: Profile,
-                   rows: int = 20) -> None:
+def write_workbook(
+    path: Path, layout: Layout, record: Record, *, profile: Profile, rows: int = 20
+) -> None:
     """Write one form (blank or filled) with its lists and 填表说明 to ``path``."""
     book = FormWorkbook(path, profile)
     book.add_form(layout, record, rows, record.money_unit or "元")

@@ -13,8 +13,10 @@ LAYOUTS: dict[tuple[str, str], Layout] = {
 }
 TITLES = {DECLARATION: declaration.TITLE, SELF_EVALUATION: self_evaluation.TITLE}
 KIND_ALIASES = {
-    "申报表": DECLARATION, "declaration": DECLARATION,
-    "自评表": SELF_EVALUATION, "self-evaluation": SELF_EVALUATION,
+    "申报表": DECLARATION,
+    "declaration": DECLARATION,
+    "自评表": SELF_EVALUATION,
+    "self-evaluation": SELF_EVALUATION,
     "self_evaluation": SELF_EVALUATION,
 }
 
@@ -29,6 +31,16 @@ def layout_for(kind: str, year: int | None = None, variant: str | None = None) -
 
 
 __all__ = [
-    "KIND_ALIASES", "LAYOUTS", "TITLES", "Cell", "Column", "Field", "Footer", "Layout",
-    "Span", "T", "col_letter", "layout_for",
+    "KIND_ALIASES",
+    "LAYOUTS",
+    "TITLES",
+    "Cell",
+    "Column",
+    "Field",
+    "Footer",
+    "Layout",
+    "Span",
+    "T",
+    "col_letter",
+    "layout_for",
 ]

@@ -1,0 +1,153 @@
+"""The rule catalogue: one entry per rule ID, the single source for code, CLI and docs.
+
+IDs and default severities follow shared/spec/rules.md; a profile may change a
+severity (``[severity] S07 = "提示"``). IDs are never reused. ``xltools rules`` and
+docs/rules.md are generated from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR, WARNING, INFO = "错误", "警告", "提示"
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str  # one line, Chinese
+    detail: str = ""  # how it is computed, for the docs
+
+    @property
+    def group(self) -> str:
+        return GROUPS[self.id[0]]
+
+
+GROUPS = {"R": "读取（所有表格）", "D": "申报表", "S": "自评表"}
+
+CATALOGUE: tuple[Rule, ...] = (
+    Rule("R01", ERROR, "文件无法打开：不是表格文件、已损坏、已加密或为空"),
+    Rule("R02", ERROR, "工作簿中找不到申报表或自评表（没有表头或关键标签）"),
+    Rule("R03", ERROR, "找不到必需的标签或区块（如“年度资金总额”行、指标表头）"),
+    Rule("R04", ERROR, "应为数字的单元格中是文字（如“2000万”“约100”），不会当作 0 处理"),
+    Rule(
+        "R05",
+        WARNING,
+        "公式单元格没有计算结果（文件未在表格软件中保存过），使用 xltools 自行计算的值",
+    ),
+    Rule("R06", INFO, "以文本形式写的数字（如“1,738.49”）或全角数字、符号已按半角数字读取"),
+    Rule("R07", WARNING, "未注明金额单位（项目资金标签中没有元或万元），按元处理"),
+    Rule(
+        "D01",
+        ERROR,
+        "必填项已填写：项目名称、主管部门、实施单位、计划开始日期、计划完成日期、"
+        "年度资金申请总额、年度总目标，至少一个绩效指标",
+    ),
+    Rule("D02", WARNING, "建议填写：项目类别（或项目性质）、项目资金总额、项目总目标"),
+    Rule(
+        "D03",
+        ERROR,
+        "日期可识别（2025-01-01、2025/1/1、2025年1月1日 或 Excel 日期），且计划开始日期不晚于计划完成日期",
+    ),
+    Rule("D04", WARNING, "一年内完成的项目，计划日期应在申报年度内（标题“（2025年度）”）"),
+    Rule("D05", ERROR, "金额为不小于 0 的数字"),
+    Rule(
+        "D06",
+        ERROR,
+        "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
+        "空白按 0 计；三项都空白时不检查；容差 0.01。",
+    ),
+    Rule("D07", WARNING, "项目资金总额 = 财政资金 + 其他资金（左栏填写时）"),
+    Rule("D08", WARNING, "年度资金申请总额不超过项目资金总额（两者都填写时）"),
+    Rule("D09", WARNING, "一年内完成的项目，左右两栏的“其他资金”应一致"),
+    Rule("D10", ERROR, "一级指标、二级指标的搭配属于规则配置中的指标体系"),
+    Rule("D11", ERROR, "每个指标行都填写了三级指标和指标目标值"),
+    Rule(
+        "D12",
+        WARNING,
+        "指标目标值可识别：运算符 + 数值 + 单位（>=80%、≥10000.00(人)），或定性表述；"
+        "数量指标的目标值不应是一句话",
+    ),
+    Rule(
+        "D13", WARNING, "产出指标、效益指标、满意度指标各至少一个（仅用 2021 体系时还须有成本指标）"
+    ),
+    Rule("D14", WARNING, "同一项目中三级指标不重复"),
+    Rule(
+        "D15",
+        WARNING,
+        "同一张表不混用 2015 与 2021 两种指标体系（成本指标既作一级又作产出指标下的二级）",
+    ),
+    Rule(
+        "S01",
+        ERROR,
+        "必填项已填写：项目名称、主管部门、实施单位、年度资金总额行、至少一个绩效指标、总分",
+    ),
+    Rule(
+        "S02",
+        ERROR,
+        "执行率 = 全年执行数 ÷ 全年预算数",
+        "写作 85.47%、85.47 或 0.8547 均可；容差 0.01 个百分点。",
+    ),
+    Rule(
+        "S03",
+        ERROR,
+        "执行率得分 = min(执行率, 100%) × 预算执行率分值",
+        "分值取表内数值（默认 10）；容差 0.01 分。",
+    ),
+    Rule(
+        "S04",
+        WARNING,
+        "年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金（年初预算数、全年预算数、全年执行数各列）",
+    ),
+    Rule("S05", WARNING, "执行率超过 100%"),
+    Rule("S06", ERROR, "各指标分值之和 + 预算执行率分值 = 100"),
+    Rule("S07", WARNING, "分值结构（规则配置）：产出 50、效益 30、满意度 10、预算执行率 10"),
+    Rule("S08", ERROR, "每行得分在 0 与分值之间"),
+    Rule("S09", ERROR, "得分低于分值时，须填写偏差原因分析及改进措施"),
+    Rule(
+        "S10",
+        WARNING,
+        "定量指标的得分与按完成比例计算的得分一致",
+        "正向（≥、>、=）：实际 ≥ 目标得满分，否则 分值 × 实际 ÷ 目标；反向（≤、<）："
+        "实际 ≤ 目标得满分，目标 < 实际 < 2 × 目标时 分值 × (1 − (实际 − 目标) ÷ 目标)，否则 0；"
+        "单位不同或实际值为文字时不计算；容差 0.01 分。",
+    ),
+    Rule(
+        "S11",
+        WARNING,
+        "正向指标实际值达到目标值的 1.2 倍（规则配置）以上时，须说明原因（目标可能定得过低）",
+    ),
+    Rule(
+        "S12",
+        ERROR,
+        "定性完成情况的得分区间：达成指标 80%–100%，部分达成指标并具有一定效果 60%–80%，"
+        "未达成指标且效果较差 0–60%（按分值计，含端点）",
+    ),
+    Rule("S13", ERROR, "总分 = 执行率得分 + 各指标得分之和"),
+    Rule("S14", ERROR, "评分等级与总分相符：优 ≥ 90，良 ≥ 80，中 ≥ 60，差 < 60（规则配置）"),
+    Rule("S15", WARNING, "年度总体目标的预期目标和实际完成情况均已填写"),
+    Rule("S16", ERROR, "指标体系搭配合规、三级指标和年度指标值已填写（同 D10、D11）"),
+    Rule("S17", WARNING, "同一项目中三级指标不重复"),
+    Rule("S18", WARNING, "同一张表不混用 2015 与 2021 两种指标体系"),
+)
+RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}
+
+
+def matches(rule_id: str, prefixes: tuple[str, ...]) -> bool:
+    """``--select S`` / ``--ignore S1,D12``: rule IDs chosen by prefix."""
+    return any(rule_id.startswith(p.strip().upper()) for p in prefixes if p.strip())
+
+
+def markdown() -> str:
+    """docs/rules.md: the catalogue as a Markdown page."""
+    lines = ["# 校验规则一览", "", "由 `xltools rules --format markdown` 生成，请勿手工修改。", ""]
+    for prefix, group in GROUPS.items():
+        lines += [f"## {prefix} — {group}", "", "| 编号 | 严重程度 | 规则 |", "|---|---|---|"]
+        for rule in CATALOGUE:
+            if rule.id.startswith(prefix):
+                text = f"{rule.title}。{rule.detail}" if rule.detail else rule.title
+                lines.append(f"| {rule.id} | {rule.severity} | {text} |")
+        lines.append("")
+    return "\n".join(lines)

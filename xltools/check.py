@@ -1,0 +1,216 @@
+"""``check``: read every file, validate all records in one batch, report findings per file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xltools.catalogue import ERROR, RULES, SEVERITY_ORDER, WARNING, matches
+from xltools.findings import Finding
+from xltools.model import Record
+from xltools.profiles import Profile, load_profile
+from xltools.reader import ReadResult, discover, read_workbook
+
+Progress = Callable[[Path], None]
+
+
+@dataclass
+class FileReport:
+    file: str
+    records: list[Record] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(f.severity == severity for f in self.findings)
+
+    @property
+    def unit(self) -> str:
+        units = {r.implementing_unit for r in self.records if r.implementing_unit}
+        return "、".join(sorted(units)) or "（未知单位）"
+
+
+@dataclass
+class Report:
+    files: list[FileReport]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for fr in self.files for f in fr.findings]
+
+    def count(self, severity: str) -> int:
+        return sum(fr.count(severity) for fr in self.files)
+
+    @property
+    def unreadable(self) -> list[str]:
+        return [fr.file for fr in self.files if any(f.rule == "R01" for f in fr.findings)]
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.unreadable:
+            return 3
+        if self.count(ERROR) or (strict and self.count(WARNING)):
+            return 1
+        return 0
+
+    def by_unit(self) -> list[dict[str, Any]]:
+        """Files, projects, errors and warnings per 实施单位."""
+        units: dict[str, dict[str, Any]] = {}
+        for fr in self.files:
+            row = units.setdefault(
+                fr.unit, {"unit": fr.unit, "files": 0, "projects": 0, "errors": 0, "warnings": 0}
+            )
+            row["files"] += 1
+            row["projects"] += len(fr.records)
+            row["errors"] += fr.count(ERROR)
+            row["warnings"] += fr.count(WARNING)
+        return sorted(units.values(), key=lambda r: r["unit"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": {
+                "files": len(self.files),
+                "projects": sum(len(f.records) for f in self.files),
+                "errors": self.count(ERROR),
+                "warnings": self.count(WARNING),
+                "infos": self.count("提示"),
+                "units": self.by_unit(),
+            },
+            "files": [
+                {
+                    "file": fr.file,
+                    "projects": [r.project_name for r in fr.records],
+                    "findings": [f.to_dict() for f in fr.findings],
+                }
+                for fr in self.files
+            ],
+        }
+
+
+def _cell_key(f: Finding) -> tuple:
+    m = re.match(r"([A-Z]+)(\d+)", f.cell or "")
+    row, col = (int(m.group(2)), (len(m.group(1)), m.group(1))) if m else (0, (0, ""))
+    return (f.sheet or "", row, col, SEVERITY_ORDER.get(f.severity, 9), f.rule)
+
+
+class Checker:
+    def __init__(self, profile: Profile, select: Iterable[str] = (), ignore: Iterable[str] = ()):
+        self.profile = profile
+        self.select, self.ignore = tuple(select), tuple(ignore)
+        self.severity = {k.upper(): v for k, v in profile.data.get("severity", {}).items()}
+
+    def wanted(self, rule: str) -> bool:
+        if self.select and not matches(rule, self.select):
+            return False
+        return not (self.ignore and matches(rule, self.ignore))
+
+    def finish(self, f: Finding) -> Finding:
+        severity = self.severity.get(f.rule, RULES[f.rule].severity)
+        if severity == f.severity:
+            return f
+        return Finding(**{**f.__dict__, "severity": severity})
+
+    def run(self, results: list[ReadResult]) -> Report:
+        records = [r for res in results for r in res.records]
+        owners = [i for i, res in enumerate(results) for _ in res.records]
+        reports = [FileReport(res.file, res.records, list(res.findings)) for res in results]
+        for pid, finding in self.validate(records):
+            reports[owners[pid]].findings.append(finding)
+        for fr in reports:
+            fr.findings = sorted(
+                (self.finish(f) for f in fr.findings if self.wanted(f.rule)), key=_cell_key
+            )
+        return Report(reports)
+
+    def validate(self, records: list[Record]) -> list[tuple[int, Finding]]:
+        if not records:
+            return []
+        from xltools.frames import build_frames  # pandas and pandera only when checking
+        from xltools.rules.cross import run_cross_rules
+        from xltools.schemas import validate
+
+        frames = build_frames(records, self.profile)
+        projects = frames.projects
+        tables = {
+            "declarations": projects[projects.kind == "declaration"],
+            "self_evaluations": projects[projects.kind == "self_evaluation"],
+            "funds": frames.funds,
+            "indicators": frames.indicators,
+        }
+        out = []
+        for failure in validate(tables, self.profile):
+            row = tables[failure.rule.table].loc[failure.index]
+            pid = int(row["pid"])
+            message, value, expected = failure.rule.message(row)
+            cell = self._cell(
+                records[pid],
+                failure.rule.locate,
+                row.get("row") if failure.rule.table == "indicators" else None,
+            )
+            out.append(
+                (pid, self._finding(failure.rule.id, records[pid], cell, message, value, expected))
+            )
+        for hit in run_cross_rules(frames, records, self.profile):
+            out.append(
+                (
+                    hit.pid,
+                    self._finding(
+                        hit.rule, records[hit.pid], hit.cell, hit.message, hit.value, hit.expected
+                    ),
+                )
+            )
+        return out
+
+    @staticmethod
+    def _cell(record: Record, key: str, row: Any) -> str | None:
+        if row is not None:
+            letter = record.cells.get(f"indicators.{key}")
+            return f"{letter}{int(row)}" if letter else None
+        return record.cells.get(key)
+
+    @staticmethod
+    def _finding(
+        rule: str, record: Record, cell: str | None, message: str, value: Any, expected: Any
+    ) -> Finding:
+        source = record.source
+        return Finding(
+            rule,
+            RULES[rule].severity,
+            message,
+            source.file if source else "",
+            sheet=source.sheet if source else None,
+            cell=cell,
+            value=_plain(value),
+            expected=_plain(expected),
+            project=record.project_name,
+        )
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def check(
+    paths: Iterable[str | Path],
+    profile: Profile | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> Report:
+    """Check every form in ``paths`` (files and folders) against the rule catalogue."""
+    profile = profile or load_profile()
+    files = discover(paths)
+    results = []
+    for path in files:
+        results.append(read_workbook(path, profile))
+        if progress:
+            progress(path)
+    return Checker(profile, select, ignore).run(results)

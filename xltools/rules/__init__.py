@@ -1,0 +1,1 @@
+"""The rules of the catalogue: row rules (vectorised, run through pandera) and cross-table rules."""

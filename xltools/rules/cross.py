@@ -1,0 +1,269 @@
+"""Rules that span tables or rows — one small function per rule ID.
+
+Each takes the :class:`Context` (frames, records, profile) and reports through
+``ctx.hit``; location keys are the record keys the reader filled in ``cells``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from xltools.frames import Frames
+from xltools.model import DECLARATION, SELF_EVALUATION, Record
+from xltools.profiles import Profile
+from xltools.rules.base import close, money, pts
+
+LEVEL1_REQUIRED = ("产出指标", "效益指标", "满意度指标")
+
+
+@dataclass
+class Hit:
+    rule: str
+    pid: int
+    cell: str | None
+    message: str
+    value: Any = None
+    expected: Any = None
+
+
+@dataclass
+class Context:
+    frames: Frames
+    records: list[Record]
+    profile: Profile
+    hits: list[Hit] = field(default_factory=list)
+
+    def cell(self, pid: int, key: str, row: int | None = None) -> str | None:
+        cells = self.records[pid].cells
+        if row is not None:
+            letter = cells.get(f"indicators.{key}")
+            return f"{letter}{row}" if letter else None
+        return cells.get(key)
+
+    def hit(
+        self,
+        rule: str,
+        pid: int,
+        cell: str | None,
+        message: str,
+        value: Any = None,
+        expected: Any = None,
+    ) -> None:
+        self.hits.append(Hit(rule, pid, cell, message, _plain(value), _plain(expected)))
+
+    def indicators(self, kind: str) -> pd.DataFrame:
+        ind = self.frames.indicators
+        return ind[ind.kind == kind]
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def no_indicators(ctx: Context) -> None:
+    """D01/S01: at least one indicator."""
+    projects = ctx.frames.projects
+    for pid, kind in projects.loc[projects.n_indicators == 0, ["pid", "kind"]].itertuples(
+        index=False
+    ):
+        rule = "D01" if kind == DECLARATION else "S01"
+        ctx.hit(
+            rule, pid, ctx.cell(pid, "indicators"), "没有填写任何绩效指标", None, "至少一个指标"
+        )
+
+
+def d13_levels_present(ctx: Context) -> None:
+    required = list(LEVEL1_REQUIRED)
+    if ctx.profile.frameworks == ("2021",):
+        required.append("成本指标")
+    ind = ctx.indicators(DECLARATION)
+    present = ind.groupby("pid").level1.agg(set)
+    for pid in present.index:
+        missing = [x for x in required if x not in present[pid]]
+        if missing:
+            ctx.hit(
+                "D13",
+                int(pid),
+                ctx.cell(int(pid), "indicators"),
+                f"缺少{'、'.join(missing)}（产出、效益、满意度指标各至少一个）",
+                None,
+                "、".join(required),
+            )
+
+
+def duplicates(ctx: Context) -> None:
+    """D14/S17: the same 三级指标 twice in one project."""
+    ind = ctx.frames.indicators
+    named = ind[ind["name"].notna()]
+    dup = named[named.duplicated(["pid", "name"], keep="first")]
+    for pid, kind, name, row in dup[["pid", "kind", "name", "row"]].itertuples(index=False):
+        rule = "D14" if kind == DECLARATION else "S17"
+        ctx.hit(
+            rule,
+            pid,
+            ctx.cell(pid, "name", row),
+            f"三级指标“{name}”在本项目中重复出现",
+            name,
+            "不重复",
+        )
+
+
+def mixed_frameworks(ctx: Context) -> None:
+    """D15/S18: 成本指标 both as a 一级 (2021) and as a 二级 under 产出指标 (2015)."""
+    ind = ctx.frames.indicators
+    as_level1 = set(ind.loc[ind.level1 == "成本指标", "pid"])
+    old = ind[(ind.level1 == "产出指标") & (ind.level2 == "成本指标")]
+    for pid, kind, row in old.drop_duplicates("pid")[["pid", "kind", "row"]].itertuples(
+        index=False
+    ):
+        if pid in as_level1:
+            rule = "D15" if kind == DECLARATION else "S18"
+            ctx.hit(
+                rule,
+                pid,
+                ctx.cell(pid, "level2", row),
+                "本表同时把成本指标作为一级指标（2021 体系）和产出指标下的二级指标（2015 体系），请统一",
+                "产出指标/成本指标",
+                "同一种指标体系",
+            )
+
+
+def s04_funds_lines(ctx: Context) -> None:
+    tol = ctx.profile.tolerance
+    funds = ctx.frames.funds
+    if funds.empty:
+        return
+    names = {
+        "initial_budget": "年初预算数",
+        "adjusted_budget": "全年预算数",
+        "executed": "全年执行数",
+    }
+    for col, label in names.items():
+        wide = funds.pivot(index="pid", columns="line", values=col)
+        parts = wide[["current_appropriation", "carryover", "other"]]
+        total = parts.fillna(0).sum(axis=1)
+        applies = parts.notna().any(axis=1)
+        bad = applies & ~close(wide["total"].fillna(0), total, tol)
+        for pid in wide.index[bad]:
+            ctx.hit(
+                "S04",
+                int(pid),
+                ctx.cell(int(pid), f"funds.total.{col}"),
+                f"{label}：年度资金总额（{money(wide.at[pid, 'total'])}）不等于其中各项之和（{money(total[pid])}）",
+                wide.at[pid, "total"],
+                total[pid],
+            )
+
+
+def _funds_total(ctx: Context) -> pd.DataFrame:
+    funds = ctx.frames.funds
+    return funds[funds.line == "total"].set_index("pid")
+
+
+def s06_weights_sum(ctx: Context) -> None:
+    tol = ctx.profile.tolerance
+    weights = ctx.indicators(SELF_EVALUATION).groupby("pid").weight.sum(min_count=1)
+    totals = _funds_total(ctx)
+    for pid in totals.index:
+        funds_weight = totals.at[pid, "weight"]
+        funds_weight = 10.0 if pd.isna(funds_weight) else funds_weight
+        total = funds_weight + (weights.get(pid, 0.0) if pd.notna(weights.get(pid, 0.0)) else 0.0)
+        if not abs(total - 100) <= tol:
+            ctx.hit(
+                "S06",
+                int(pid),
+                ctx.cell(int(pid), "_total_weight"),
+                f"指标分值之和加预算执行率分值为 {total:.2f}，应为 100",
+                round(total, 2),
+                100,
+            )
+
+
+def s07_weight_split(ctx: Context) -> None:
+    tol, w = ctx.profile.tolerance, ctx.profile.section("weights")
+    ind = ctx.indicators(SELF_EVALUATION).copy()
+    if ind.empty:
+        return
+    cost_as = w["cost_counts_as"]
+    ind["bucket"] = ind.level1.where(ind.level1 != "成本指标", cost_as)
+    sums = ind.groupby(["pid", "bucket"]).weight.sum()
+    firsts = ind.drop_duplicates(["pid", "bucket"]).set_index(["pid", "bucket"]).row
+    for pid in ind.pid.unique():
+        for bucket in (*LEVEL1_REQUIRED, *(["成本指标"] if cost_as == "成本指标" else [])):
+            expected = float(w.get(bucket, 0))
+            actual = float(sums.get((pid, bucket), 0.0))
+            if abs(actual - expected) > tol:
+                row = firsts.get((pid, bucket))
+                cell = (
+                    ctx.cell(int(pid), "weight", int(row))
+                    if row is not None
+                    else ctx.cell(int(pid), "indicators")
+                )
+                ctx.hit(
+                    "S07",
+                    int(pid),
+                    cell,
+                    f"{bucket}的分值合计为 {actual:.2f}，规则配置建议为 {expected:g}",
+                    round(actual, 2),
+                    expected,
+                )
+    totals = _funds_total(ctx)
+    for pid in totals.index:
+        weight = totals.at[pid, "weight"]
+        if pd.notna(weight) and abs(weight - float(w["funds"])) > tol:
+            ctx.hit(
+                "S07",
+                int(pid),
+                ctx.cell(int(pid), "funds.total.weight"),
+                f"预算执行率分值为 {weight:.2f}，规则配置建议为 {w['funds']:g}",
+                weight,
+                w["funds"],
+            )
+
+
+def s13_total(ctx: Context) -> None:
+    tol = ctx.profile.tolerance
+    scores = ctx.indicators(SELF_EVALUATION).groupby("pid").score.sum()
+    totals = _funds_total(ctx)
+    projects = ctx.frames.projects.set_index("pid")
+    for pid in totals.index:
+        shown = projects.at[pid, "total_score"]
+        if pd.isna(shown):
+            continue
+        funds_score = totals.at[pid, "score"]
+        expected = (0.0 if pd.isna(funds_score) else funds_score) + float(scores.get(pid, 0.0))
+        if abs(shown - expected) > tol:
+            ctx.hit(
+                "S13",
+                int(pid),
+                ctx.cell(int(pid), "total_score"),
+                f"总分应为执行率得分 {pts(funds_score)} + 指标得分之和 {float(scores.get(pid, 0.0)):.2f} = "
+                f"{expected:.2f}，表中为 {pts(shown)}",
+                shown,
+                round(expected, 2),
+            )
+
+
+CROSS_RULES: tuple[Callable[[Context], None], ...] = (
+    no_indicators,
+    d13_levels_present,
+    duplicates,
+    mixed_frameworks,
+    s04_funds_lines,
+    s06_weights_sum,
+    s07_weight_split,
+    s13_total,
+)
+
+
+def run_cross_rules(frames: Frames, records: list[Record], profile: Profile) -> list[Hit]:
+    ctx = Context(frames, records, profile)
+    for rule in CROSS_RULES:
+        rule(ctx)
+    return ctx.hits

@@ -1,0 +1,124 @@
+"""自评表 rules over the ``projects`` and ``funds`` frames: S02, S03, S05, S14, S15."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xltools.profiles import Profile
+from xltools.rules.base import RowRule, close, filled, money, pts
+
+
+def exact_rate(d: pd.DataFrame) -> pd.Series:
+    """执行率 in percent, unrounded; NaN where 全年预算数 is missing or 0."""
+    budget = d.adjusted_budget.where(d.adjusted_budget > 0)
+    return d.executed / budget * 100
+
+
+def funds_rules(p: Profile) -> list[RowRule]:
+    tol = p.tolerance
+
+    def s02(d: pd.DataFrame) -> pd.Series:
+        exact = exact_rate(d)
+        shown = d.execution_rate
+        # 85.47 % may be typed as 85.47 or as the fraction 0.8547: both are accepted.
+        ok = close(shown, exact, tol) | close(shown * 100, exact, tol)
+        return (d.line != "total") | exact.isna() | shown.isna() | ok
+
+    def expected_score(d: pd.DataFrame) -> pd.Series:
+        weight = d.weight.fillna(10.0)
+        return np.minimum(exact_rate(d), 100.0) / 100 * weight
+
+    def s03(d: pd.DataFrame) -> pd.Series:
+        expected = expected_score(d)
+        return (d.line != "total") | expected.isna() | close(d.score.fillna(0.0), expected, tol)
+
+    def s05(d: pd.DataFrame) -> pd.Series:
+        return (d.line != "total") | ~(exact_rate(d) > 100 + tol)
+
+    def rate_of(r: pd.Series) -> float:
+        return float(r.executed) / float(r.adjusted_budget) * 100
+
+    return [
+        RowRule(
+            "S02",
+            "funds",
+            "funds.total.execution_rate",
+            s02,
+            lambda r: (
+                f"执行率应为 {money(r.executed)} ÷ {money(r.adjusted_budget)} = "
+                f"{rate_of(r):.2f}%，表中为 {pts(r.execution_rate)}%",
+                r.execution_rate,
+                round(rate_of(r), 2),
+            ),
+        ),
+        RowRule(
+            "S03",
+            "funds",
+            "funds.total.score",
+            s03,
+            lambda r: (
+                f"执行率得分应为 min({rate_of(r):.2f}%, 100%) × {pts(r.weight if pd.notna(r.weight) else 10)}"
+                f" = {min(rate_of(r), 100) / 100 * (r.weight if pd.notna(r.weight) else 10):.2f}，"
+                f"表中为 {pts(r.score)}",
+                r.score,
+                round(min(rate_of(r), 100) / 100 * (r.weight if pd.notna(r.weight) else 10), 2),
+            ),
+        ),
+        RowRule(
+            "S05",
+            "funds",
+            "funds.total.execution_rate",
+            s05,
+            lambda r: (
+                f"执行率 {rate_of(r):.2f}% 超过 100%：全年执行数大于全年预算数，请核实",
+                r.execution_rate,
+                "≤ 100%",
+            ),
+        ),
+    ]
+
+
+def project_rules(p: Profile) -> list[RowRule]:
+    def s14(d: pd.DataFrame) -> pd.Series:
+        expected = d.total_score.map(lambda t: _grade(t, p))
+        return (
+            ~filled(d.grade)
+            | d.total_score.isna()
+            | (d.grade.astype("string").str.strip() == expected)
+        )
+
+    return [
+        RowRule(
+            "S14",
+            "self_evaluations",
+            "grade",
+            s14,
+            lambda r: (
+                f"总分 {pts(r.total_score)} 对应的评分等级应为“{_grade(r.total_score, p)}”，"
+                f"表中为“{r.grade}”",
+                r.grade,
+                _grade(r.total_score, p),
+            ),
+        ),
+        RowRule(
+            "S15",
+            "self_evaluations",
+            "expected_goal",
+            lambda d: filled(d.expected_goal),
+            lambda r: ("年度总体目标的“预期目标”未填写", None, "文字"),
+        ),
+        RowRule(
+            "S15",
+            "self_evaluations",
+            "actual_result",
+            lambda d: filled(d.actual_result),
+            lambda r: ("年度总体目标的“实际完成情况”未填写", None, "文字"),
+        ),
+    ]
+
+
+def _grade(total: float, p: Profile) -> str | None:
+    if total is None or pd.isna(total):
+        return None
+    return next((name for name, floor in p.grades if total >= floor), "差")

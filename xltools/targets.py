@@ -1,0 +1,130 @@
+"""The 指标值 notation: ``>=98.00(人)`` → (">=", 98.0, "人"), and the score it implies.
+
+Targets and actuals are written in a small notation (shared/spec/forms.md §1):
+an optional operator (``>= ≥ ＞= > ＞ <= ≤ ＜= < ＜ = ＝``), a number (thousands
+separators, decimals, full-width digits), and a unit in or out of brackets
+(``≥10000.00(人)``, ``<=90分钟``, ``=1次/季``, ``100%``). Anything else is
+qualitative (``及时``, ``达成指标``) and is not scored by formula.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+OPERATORS = {
+    ">=": ">=",
+    "≥": ">=",
+    "=>": ">=",
+    ">": ">",
+    "<=": "<=",
+    "≤": "<=",
+    "=<": "<=",
+    "<": "<",
+    "=": "=",
+    "≦": "<=",
+    "≧": ">=",
+}
+_VALUE = re.compile(
+    r"^(?P<op>>=|=>|<=|=<|≥|≤|≧|≦|>|<|=)?"
+    r"(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+    r"(?P<unit>.*)$"
+)
+_UNIT_OK = re.compile(r"^[^\d<>=≥≤,，。;；:：]{0,8}$")
+ACHIEVED, PARTIAL, NOT_ACHIEVED = "达成指标", "部分达成指标并具有一定效果", "未达成指标且效果较差"
+# Score tiers of qualitative actuals (S12), as fractions of the weight; bounds inclusive.
+TIERS = {ACHIEVED: (0.8, 1.0), PARTIAL: (0.6, 0.8), NOT_ACHIEVED: (0.0, 0.6)}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A parsed 指标值: quantitative (op, number, unit) or qualitative (text only)."""
+
+    text: str
+    op: str | None = None  # ">=", ">", "<=", "<", "="; None for qualitative
+    number: float | None = None
+    unit: str = ""
+    normalised: bool = False  # full-width digits/operators were turned half-width (R06)
+
+    @property
+    def quantitative(self) -> bool:
+        return self.number is not None
+
+    @property
+    def upper_bound(self) -> bool:
+        """≤ and < targets: smaller is better (reverse indicators)."""
+        return self.op in ("<=", "<")
+
+
+def _unit(raw: str) -> str:
+    unit = raw.strip()
+    if len(unit) >= 2 and unit[0] in "(（[【" and unit[-1] in ")）]】":
+        unit = unit[1:-1].strip()
+    return unit
+
+
+def parse_value(text: object) -> Value | None:
+    """Parse a target or an actual. ``None`` for a blank cell."""
+    if text is None:
+        return None
+    raw = str(text).strip()
+    if not raw:
+        return None
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+    m = _VALUE.match(folded)
+    if m and _UNIT_OK.match(unit := _unit(m.group("unit"))):
+        op = OPERATORS[m.group("op")] if m.group("op") else "="
+        number = float(m.group("num").replace(",", ""))
+        return Value(raw, op, number, unit, normalised=folded != re.sub(r"\s+", "", raw))
+    return Value(raw)
+
+
+def looks_like_sentence(value: Value) -> bool:
+    """A qualitative target that is really a sentence (数量指标 ``保证每周2-3次``)."""
+    return not value.quantitative and (len(value.text) > 12 or bool(re.search(r"\d", value.text)))
+
+
+def same_unit(target: Value, actual: Value) -> bool:
+    return target.unit == actual.unit
+
+
+def computed_score(
+    target: Value | None, actual: Value | None, weight: float | None, reverse: str = "linear"
+) -> float | None:
+    """The score rules.md gives a quantitative indicator, or None when it does not apply.
+
+    ≥, >, = with T > 0: A ≥ T → W, else W × A / T.   = with T = 0: A ≤ 0 → W, else 0.
+    ≤, <: A ≤ T → W; T < A < 2T → W × (1 − (A − T) / T); A ≥ 2T → 0
+    (``reverse="ratio"``: W × T / A, as some regions score reverse indicators).
+    """
+    if target is None or actual is None or weight is None:
+        return None
+    if not (target.quantitative and actual.quantitative) or not same_unit(target, actual):
+        return None
+    t, a = float(target.number), max(float(actual.number), 0.0)  # type: ignore[arg-type]
+    if target.upper_bound:
+        return _reverse_score(t, a, weight, reverse)
+    if t <= 0:
+        return weight if a <= 0 else 0.0
+    return weight if a >= t else weight * a / t
+
+
+def _reverse_score(t: float, a: float, weight: float, reverse: str) -> float:
+    if a <= t:
+        return weight
+    if reverse == "ratio":
+        return weight * t / a
+    if t <= 0 or a >= 2 * t:
+        return 0.0
+    return weight * (1 - (a - t) / t)
+
+
+def over_achieved(target: Value | None, actual: Value | None, threshold: float) -> bool:
+    """Actual ≥ threshold × target on a ≥/>/= indicator (S11): was the target set too low?"""
+    if target is None or actual is None or target.upper_bound:
+        return False
+    if not (target.quantitative and actual.quantitative) or not same_unit(target, actual):
+        return False
+    t = float(target.number)  # type: ignore[arg-type]
+    return t > 0 and float(actual.number) >= threshold * t  # type: ignore[arg-type]
