@@ -170,6 +170,60 @@ def read(paths: Iterable[str | Path], profile: Profile | None = None) -> list[Re
     return [read_workbook(f, profile) for f in files]
 
 
+def check(
+    paths: Iterable[str | Path],
+    profile: Profile | str | Path | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    progress: bool = False,
+) -> Any:
+    """Check every form in ``paths`` against the rule catalogue; returns a ``check.Report``."""
+    from xltools.check import check as run_check
+
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    files = discover(paths)
+    if not files:
+        raise UserError("没有找到要检查的文件（.xlsx、.xlsm、.xls、.ods）")
+    if not progress or len(files) < 20:
+        return run_check(files, profile, select=select, ignore=ignore)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("正在检查", total=len(files))
+        return run_check(
+            files, profile, select=select, ignore=ignore, progress=lambda _: bar.advance(task)
+        )
+
+
+def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[Path]:
+    """An annotated copy of every checked workbook in ``out_dir``; inputs are never modified."""
+    from xltools.annotate import ANNOTATABLE
+    from xltools.annotate import annotate as write_copy
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--annotate 应为文件夹：{out_dir}")
+    inputs = tuple(Path(fr.file) for fr in report.files)
+    taken: set[str] = set()
+    plans = []
+    for fr in report.files:
+        source = Path(fr.file)
+        if source.suffix.lower() not in ANNOTATABLE or any(f.rule == "R01" for f in fr.findings):
+            continue
+        out = unique_path(out_dir, source.name, taken)
+        check_writable(out, force, inputs)
+        plans.append((fr, out))
+    return [write_copy(fr, out) for fr, out in plans]
+
+
 # -- bundled examples ---------------------------------------------------------------------
 
 EXAMPLE_DATA = {

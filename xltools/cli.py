@@ -90,12 +90,15 @@ def cli() -> None:
     \b
     财务部门的一轮工作：
       1. xltools template  生成空白模板，发给各单位填写；
-      2. xltools read      把收回的表格读成数据（JSON/CSV）；
-      3. xltools demo      用自带的示例数据走一遍全过程。
+      2. xltools check     逐项检查收回的表格，生成批注副本退回修改；
+      3. xltools read      把收回的表格读成数据（JSON/CSV）；
+      4. xltools rules     列出全部校验规则；
+      5. xltools demo      用自带的示例数据走一遍全过程。
 
     \b
     示例：
       xltools template 申报表 -o 申报表.xlsx --year 2025
+      xltools check 收回的表格/ --annotate 退回修改/
       xltools read 收回的表格/ > 项目.json
       xltools demo
     """
@@ -245,6 +248,141 @@ def read(
         sys.exit(3)
     if any(f.severity == "错误" for r in results for f in r.findings):
         sys.exit(1)
+
+
+@cli.command()
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹..."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    help="输出格式：table（表格，默认）、json、csv。",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="文件",
+    help="把 json/csv 结果写入文件（默认输出到屏幕）。",
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(path_type=Path),
+    metavar="文件夹",
+    help="为每个文件生成批注副本（问题单元格标红/黄并附批注，首页为校验结果），写到此文件夹。",
+)
+@click.option(
+    "--select",
+    metavar="编号",
+    multiple=True,
+    help="只检查这些规则（按前缀，如 S 或 D06；可重复或用逗号分隔）。",
+)
+@click.option(
+    "--ignore",
+    metavar="编号",
+    multiple=True,
+    help="忽略这些规则（按前缀，如 S07；可重复或用逗号分隔）。",
+)
+@click.option("--strict", is_flag=True, help="有警告时也以退出码 1 结束。")
+@click.option(
+    "--profile",
+    type=click.Path(path_type=Path),
+    metavar="文件",
+    help="规则配置文件（TOML），覆盖默认配置的任意部分。",
+)
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+@_help
+def check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    annotate_dir: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    strict: bool,
+    profile: Path | None,
+    force: bool,
+) -> None:
+    """逐项检查收回的申报表、自评表，用中文指出每个问题所在的单元格。
+
+    规则见 xltools rules。一个文件打不开时记为 R01，其余文件照常检查。
+
+    \b
+    退出码：0 没有错误；1 有错误（加 --strict 时警告也算）；2 用法错误；3 有文件无法打开。
+
+    \b
+    示例：
+      xltools check 收回的表格/
+      xltools check 收回的表格/ --annotate 退回修改/
+      xltools check 自评表.xlsx --format json -o 结果.json
+      xltools check 收回的表格/ --ignore S07 --profile 我的配置.toml
+    """
+    from xltools import api
+
+    report = api.check(
+        paths,
+        profile=profile,
+        select=_split(select),
+        ignore=_split(ignore),
+        progress=fmt == "table" and output is None,
+    )
+    _show_report(report, fmt, output, force)
+    if annotate_dir is not None:
+        written = api.annotate(report, annotate_dir, force=force)
+        click.echo(f"已生成 {len(written)} 个批注副本，位于：{annotate_dir}", err=fmt != "table")
+    sys.exit(report.exit_code(strict))
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
+
+
+def _show_report(report: Any, fmt: str, output: Path | None, force: bool) -> None:
+    from xltools import render
+
+    if fmt == "table":
+        from rich.console import Console
+
+        render.report_table(report, Console())
+        return
+    text = render.report_json(report) if fmt == "json" else render.report_csv(report)
+    render.emit(text, output, force=force, bom=fmt == "csv")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "markdown"]),
+    default="table",
+    help="输出格式：table（默认）或 markdown（即 docs/rules.md）。",
+)
+@click.option(
+    "--profile", type=click.Path(path_type=Path), metavar="文件", help="按此规则配置显示严重程度。"
+)
+@_help
+def rules(fmt: str, profile: Path | None) -> None:
+    """列出全部校验规则：编号、严重程度、内容。
+
+    \b
+    示例：
+      xltools rules
+      xltools rules --format markdown > docs/rules.md
+    """
+    from xltools import catalogue
+    from xltools.profiles import load_profile
+
+    if fmt == "markdown":
+        click.echo(catalogue.markdown(), nl=False)
+        return
+    overrides = load_profile(profile).data.get("severity", {})
+    for rule in catalogue.CATALOGUE:
+        text = f"{rule.title}。{rule.detail}" if rule.detail else rule.title
+        click.echo(f"{rule.id}  {overrides.get(rule.id, rule.severity)}  {text}")
 
 
 @cli.command()

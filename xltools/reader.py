@@ -262,7 +262,7 @@ class FormReader:
         if parsed.coerced and typ != T.RATE:
             self.report(
                 "R06",
-                f"“{label}”以文本形式填写（“{raw}”），已按数字 {parsed.value:g} 读取",
+                f"“{label}”以文本形式填写（“{raw}”），已按数字 {_shown(parsed.value)} 读取",
                 cell,
                 value=raw,
                 expected=parsed.value,
@@ -342,15 +342,23 @@ class FormReader:
             overall = compute.total_score(total.score, [i.score for i in record.indicators])
             checks.append(("total_score", overall, None))
             record.total_score = overall
+        if record.grade is None and "grade" in record.cells:
+            record.grade = compute.grade(record.total_score, self.profile.grades)
+            checks.append(("grade", record.grade, None))
         for key, value, _ in checks:
             if value is not None and key in record.cells:
                 self.report(
                     "R05",
-                    f"公式单元格没有计算结果（文件未在表格软件中保存过），已按 {value:g} 计算",
+                    f"公式单元格没有计算结果（文件未在表格软件中保存过），已按 {_shown(value)} 计算",
                     Cell.parse(record.cells[key]),
                     expected=value,
                     project=record.project_name,
                 )
+
+
+def _shown(value: Any) -> str:
+    """A number as a clerk writes it: 29,620,000 and 85.46, never 2.962e+07."""
+    return f"{value:,.15g}" if isinstance(value, float) else str(value)
 
 
 @dataclass

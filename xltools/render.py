@@ -88,3 +88,67 @@ def emit(text: str, output: Path | None, *, force: bool, bom: bool = False) -> N
     check_writable(output, force)
     with atomic_path(output) as tmp:
         tmp.write_text(text, encoding="utf-8-sig" if bom else "utf-8", newline="")
+
+
+# -- check reports ---------------------------------------------------------------------------
+
+FINDING_COLUMNS = (
+    ("file", "文件"),
+    ("sheet", "工作表"),
+    ("cell", "单元格"),
+    ("rule", "规则"),
+    ("severity", "严重程度"),
+    ("project", "项目"),
+    ("message", "说明"),
+    ("value", "表中值"),
+    ("expected", "应为"),
+)
+SEVERITY_STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
+
+
+def report_json(report: Any) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def report_csv(report: Any) -> str:
+    """Findings as CSV with Chinese headers (written with a BOM so Excel opens it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([name for _, name in FINDING_COLUMNS])
+    for f in report.findings:
+        data = f.to_dict()
+        writer.writerow(["" if data[k] is None else data[k] for k, _ in FINDING_COLUMNS])
+    return buffer.getvalue()
+
+
+def report_table(report: Any, console: Any) -> None:
+    """Findings grouped by file, then the summary per 实施单位 and the totals."""
+    from rich.table import Table
+
+    for fr in report.files:
+        if not fr.findings:
+            continue
+        counts = "，".join(f"{s} {fr.count(s)}" for s in ("错误", "警告", "提示") if fr.count(s))
+        table = Table(title=f"{fr.file}（{counts}）", title_justify="left", expand=False)
+        for name in ("位置", "规则", "严重程度", "说明"):
+            table.add_column(name, overflow="fold")
+        for f in fr.findings:
+            style = SEVERITY_STYLE.get(f.severity, "")
+            table.add_row(f.location, f.rule, f"[{style}]{f.severity}[/]", f.message)
+        console.print(table)
+    summary = Table(title="按实施单位汇总", title_justify="left")
+    for name in ("实施单位", "文件", "项目", "错误", "警告"):
+        summary.add_column(name, justify="right" if name != "实施单位" else "left")
+    for row in report.by_unit():
+        summary.add_row(
+            row["unit"],
+            str(row["files"]),
+            str(row["projects"]),
+            str(row["errors"]),
+            str(row["warnings"]),
+        )
+    console.print(summary)
+    console.print(
+        f"共检查 {len(report.files)} 个文件：错误 {report.count('错误')} 条，"
+        f"警告 {report.count('警告')} 条，提示 {report.count('提示')} 条。"
+    )
