@@ -226,10 +226,12 @@ def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[P
 
 # -- bundled examples ---------------------------------------------------------------------
 
-EXAMPLE_DATA = {
-    "seed002_declarations_2025.json": "申报表",
-    "seed004_self_evaluations_2022.json": "自评表",
-}
+# The real seed forms, and two of them with mistakes planted (see examples/README.md).
+EXAMPLE_DATA = (
+    "seed002_declarations_2025.json",
+    "seed004_self_evaluations_2022.json",
+    "planted_mistakes.json",
+)
 
 
 def examples_dir() -> Any:

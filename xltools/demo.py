@@ -61,7 +61,25 @@ def run(folder: Path, force: bool = False, console: Console | None = None) -> No
     console.print(_summary(results))
     problems = [f for r in results for f in r.findings]
     console.print(f"  读取问题：{len(problems)} 条；全部记录已写入 {out}")
+    _check_step(folder, console)
     console.print("\n完成。用 Excel 或 WPS 打开上面的文件看看吧。")
+
+
+def _check_step(folder: Path, console: Console) -> None:
+    console.print(
+        "\n[bold]第 4 步  逐项检查，生成退回修改的批注副本[/bold]（xltools check --annotate）"
+    )
+    console.print("  示例中有两个文件故意埋了错误（文件名含“示例：含错误”）。")
+    report = api.check([folder / "收回的表格"])
+    render.report_table(report, console)
+    annotated = api.annotate(report, folder / "退回修改", force=True)
+    with_errors = [fr for fr in report.files if fr.findings]
+    console.print(
+        f"  批注副本 {len(annotated)} 个，位于 {folder / '退回修改'}"
+        f"（其中 {len(with_errors)} 个有问题需要单位修改）"
+    )
+    render.emit(render.report_csv(report), folder / "校验结果.csv", force=True, bom=True)
+    console.print(f"  全部问题清单：{folder / '校验结果.csv'}")
 
 
 def _summary(results: list) -> Table:

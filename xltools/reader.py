@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -79,12 +80,19 @@ def _sniff(path: Path) -> None:
             return
     if not head.startswith(_ZIP):
         raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods）")
+
+
+def _diagnose_zip(path: Path) -> str:
+    """Why a zip-based workbook failed to open (only asked after calamine gave up)."""
     try:
         with zipfile.ZipFile(path) as zf:
             if zf.testzip() is not None:
-                raise Unreadable("文件已损坏（压缩包内容校验失败）")
+                return "文件已损坏（压缩包内容校验失败）"
+    except (zlib.error, EOFError):  # damaged deflate data fails before the CRC check can
+        return "文件已损坏（压缩包内容校验失败）"
     except zipfile.BadZipFile:
-        raise Unreadable("文件已损坏（不是完整的压缩包，可能下载或复制不完整）") from None
+        return "文件已损坏（不是完整的压缩包，可能下载或复制不完整）"
+    return ""
 
 
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
@@ -95,7 +103,7 @@ def _open(path: Path) -> python_calamine.CalamineWorkbook:
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
             raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送") from None
-        raise Unreadable(f"文件已损坏或格式无法识别（{exc}）") from None
+        raise Unreadable(_diagnose_zip(path) or f"文件已损坏或格式无法识别（{exc}）") from None
 
 
 # -- a sheet as a grid ---------------------------------------------------------------------
@@ -418,7 +426,8 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
         result.findings.append(finding("R01", str(exc), str(path)))
         return result
     except Exception as exc:  # a malformed sheet inside an otherwise valid container
-        result.findings.append(finding("R01", f"文件内容无法读取（{exc}）", str(path)))
+        message = _diagnose_zip(path) or f"文件内容无法读取（{exc}）"
+        result.findings.append(finding("R01", message, str(path)))
         return result
     for name, grid in grids:
         titles = _titles(grid)

@@ -16,7 +16,8 @@ _SPACES = re.compile(r"\s+")
 _LABEL_PUNCT = str.maketrans("", "", ":：")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# Only escapes of control characters: "_x0041_" typed by a user is text, not an "A".
+_XML_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|007[Ff])_")
 
 
 def normalise_label(text: object) -> str:
