@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xltools.catalogue import ERROR, SEVERITY_ORDER, WARNING
@@ -94,7 +95,8 @@ def _result_sheet(book: Workbook, findings: list[Finding]) -> None:
             cell.alignment = Alignment(wrap_text=col == 6, vertical="top")
         if f.sheet in book.sheetnames and f.cell:
             link = ws.cell(i + 1, 4)
-            link.hyperlink = f"#'{f.sheet}'!{_top_left(book[f.sheet], f.cell)}"
+            target = f"'{f.sheet}'!{_top_left(book[f.sheet], f.cell)}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=target)  # in-workbook link
             link.font = Font(color="0563C1", underline="single")
         if f.severity in FILLS:
             ws.cell(i + 1, 2).fill = FILLS[f.severity]

@@ -196,22 +196,12 @@ class FormReader:
 
     def _money_unit(self, layout: Layout) -> str:
         ref, _ = layout.statics[0]
-        cell = self.grid.find(
-            ["项目资金"], None, self.rows, self.top + Span.parse(ref).first.row - 1
-        )
+        near = self.top + Span.parse(ref).first.row - 1
+        # "项目资金（元）" or a bare "项目资金": whichever is nearest to where the layout puts
+        # it, so that an indicator or goal text reading "项目资金" cannot hide the unit.
+        units = [t for t in self.grid.labels if t.startswith("项目资金(")]
+        cell = self.grid.find(["项目资金", *units], None, self.rows, near)
         text = str(self.grid.value(cell) or "") if cell else ""
-        if cell is None:
-            cell = next(
-                (
-                    c
-                    for t, cs in self.grid.labels.items()
-                    if t.startswith("项目资金(")
-                    for c in cs
-                    if c.row in self.rows
-                ),
-                None,
-            )
-            text = str(self.grid.value(cell) or "") if cell else ""
         if "万元" in text:
             return "万元"
         if "元" not in text:

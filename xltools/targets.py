@@ -113,8 +113,8 @@ def computed_score(
 def _reverse_score(t: float, a: float, weight: float, reverse: str) -> float:
     if a <= t:
         return weight
-    if reverse == "ratio":
-        return weight * t / a
+    if reverse == "ratio":  # a target at or below 0 that was missed scores 0 (and no ÷ 0)
+        return weight * t / a if t > 0 else 0.0
     if t <= 0 or a >= 2 * t:
         return 0.0
     return weight * (1 - (a - t) / t)

@@ -118,7 +118,10 @@ def parse_rate(value: object, fraction: bool) -> Parsed:
     if not parsed.ok or parsed.value is None:
         return parsed
     number = float(parsed.value)  # type: ignore[arg-type]
-    return Parsed(round(number * 100, 10) if fraction else number, coerced=parsed.coerced)
+    # A clerk may type 85.47 over the template's fraction cell: no execution rate is 1000 %.
+    if fraction and abs(number) < 10:
+        number = round(number * 100, 10)
+    return Parsed(number, coerced=parsed.coerced)
 
 
 def year_of(text: object) -> int | None:

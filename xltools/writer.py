@@ -409,7 +409,9 @@ class FormWorkbook:
             ws = self.book.get_worksheet_by_name(LISTS_SHEET)
             if ws is None:
                 ws = self.book.add_worksheet(LISTS_SHEET)
-                ws.hide()
+                # Very hidden and protected: the dropdowns depend on these lists staying intact.
+                ws.very_hidden()
+                ws.protect("")
             col = len(self._lists)
             _ok(ws.write_string(0, col, name), "list header")
             for i, item in enumerate(items, start=1):

@@ -7,6 +7,8 @@ Two layout versions, as seen in real forms: ``2022`` carries 项目类别 only
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from xltools.forms.base import Column, Field, Layout, T
 from xltools.model import DECLARATION
 
@@ -154,18 +156,34 @@ _STATICS = (("A7:A10", "项目资金\n（{unit}）"), ("A11:A12", "项目绩效�
 _WIDTHS = {"A": 12, "B": 18, "C": 18, "D": 34, "E": 24}
 
 
-def _layout(version: str, variant_fields: tuple[Field, ...], choices: dict) -> Layout:
+def _relabel(fields: tuple, labels: dict[str, str]) -> tuple:
+    """The 2025 form prints 年度总体目标 and 年度(/项目)指标值 where 2022 printed other words."""
+    out = []
+    for item in fields:
+        if item.key in labels:
+            item = replace(item, label=labels[item.key], aliases=(item.label, *item.aliases))
+        out.append(item)
+    return tuple(out)
+
+
+def _layout(
+    version: str,
+    variant_fields: tuple[Field, ...],
+    choices: dict,
+    labels: dict[str, str] | None = None,
+) -> Layout:
+    labels = labels or {}
     return Layout(
         kind=DECLARATION,
         version=version,
         sheet_name="申报表",
         title=TITLE,
         widths=_WIDTHS,
-        fields=(_COMMON[0], *variant_fields, *_COMMON[1:]),
+        fields=_relabel((_COMMON[0], *variant_fields, *_COMMON[1:]), labels),
         statics=_STATICS,
         table_block="绩效指标",
         header_row=13,
-        columns=COLUMNS,
+        columns=_relabel(COLUMNS, labels),
         choices=choices,
         tall_rows={12: 150},
     )
@@ -179,4 +197,5 @@ LAYOUT_2025 = _layout(
         "category": ("特定目标类", "其他运转类"),
         "nature": ("经常性专项业务费", "一次性专项业务费", "跨年度专项业务费"),
     },
+    labels={"annual_goal": "年度总体目标", "target": "年度(/项目)指标值"},
 )

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from xltools.catalogue import RULES
 from xltools.errors import UserError
 
 # Indicator frameworks: 一级指标 → its 二级指标, in the order the forms print them.
@@ -124,6 +125,10 @@ def _validate(data: dict[str, Any]) -> None:
     need(scoring["reverse"] in ("linear", "ratio"), "scoring.reverse", "“linear” 或 “ratio”")
     need(data["merge"]["money_unit"] in ("元", "万元"), "merge.money_unit", "“元” 或 “万元”")
     for rule, sev in data["severity"].items():
+        if rule.upper() not in RULES:  # a typo ("S7") would otherwise change nothing
+            raise UserError(
+                f"规则配置中没有 “severity.{rule}” 这一规则编号（请检查拼写，见 xltools rules）"
+            )
         need(sev in SEVERITIES, f"severity.{rule}", "错误、警告或提示")
 
 

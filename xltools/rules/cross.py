@@ -174,7 +174,7 @@ def s06_weights_sum(ctx: Context) -> None:
         funds_weight = totals.at[pid, "weight"]
         funds_weight = 10.0 if pd.isna(funds_weight) else funds_weight
         total = funds_weight + (weights.get(pid, 0.0) if pd.notna(weights.get(pid, 0.0)) else 0.0)
-        if not abs(total - 100) <= tol:
+        if not abs(total - 100) <= tol + 1e-9:
             ctx.hit(
                 "S06",
                 int(pid),
@@ -198,7 +198,7 @@ def s07_weight_split(ctx: Context) -> None:
         for bucket in (*LEVEL1_REQUIRED, *(["成本指标"] if cost_as == "成本指标" else [])):
             expected = float(w.get(bucket, 0))
             actual = float(sums.get((pid, bucket), 0.0))
-            if abs(actual - expected) > tol:
+            if abs(actual - expected) > tol + 1e-9:
                 row = firsts.get((pid, bucket))
                 cell = (
                     ctx.cell(int(pid), "weight", int(row))
@@ -216,7 +216,7 @@ def s07_weight_split(ctx: Context) -> None:
     totals = _funds_total(ctx)
     for pid in totals.index:
         weight = totals.at[pid, "weight"]
-        if pd.notna(weight) and abs(weight - float(w["funds"])) > tol:
+        if pd.notna(weight) and abs(weight - float(w["funds"])) > tol + 1e-9:
             ctx.hit(
                 "S07",
                 int(pid),
@@ -238,7 +238,7 @@ def s13_total(ctx: Context) -> None:
             continue
         funds_score = totals.at[pid, "score"]
         expected = (0.0 if pd.isna(funds_score) else funds_score) + float(scores.get(pid, 0.0))
-        if abs(shown - expected) > tol:
+        if abs(shown - expected) > tol + 1e-9:  # 100.01 vs 100 is within 0.01
             ctx.hit(
                 "S13",
                 int(pid),

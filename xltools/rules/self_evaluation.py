@@ -21,8 +21,11 @@ def funds_rules(p: Profile) -> list[RowRule]:
     def s02(d: pd.DataFrame) -> pd.Series:
         exact = exact_rate(d)
         shown = d.execution_rate
-        # 85.47 % may be typed as 85.47 or as the fraction 0.8547: both are accepted.
+        # 85.47 % may be typed as 85.47 or as the fraction 0.8547: both are accepted. The
+        # reader scales a plain number in the percent cell by 100 (0.8547 → 85.47), so a
+        # typed 85.47 arrives as 8547.
         ok = close(shown, exact, tol) | close(shown * 100, exact, tol)
+        ok |= close(shown / 100, exact, tol)
         return (d.line != "total") | exact.isna() | shown.isna() | ok
 
     def expected_score(d: pd.DataFrame) -> pd.Series:
