@@ -267,31 +267,40 @@ def _check_amounts(layout: Layout, keys: set[str]) -> None:
 
 
 @st.composite
-def _indicator(draw: st.DrawFn, columns: tuple[Column, ...]) -> Indicator:
+def _indicator(draw: st.DrawFn, columns: tuple[Column, ...], share: int) -> Indicator:
+    """One indicator row; ``share`` is its part of the 90 points (cents) the indicators carry."""
     level1, level2 = draw(st.sampled_from(PAIRS))
     ind = Indicator(level1=level1, level2=level2)
     keys = {c.key: c for c in columns}
     ind.name = draw(texts())
     ind.target = draw(targets())
     if "actual" in keys:
-        ind.actual = draw(
-            optional(
-                st.one_of(st.sampled_from(ACTUALS), targets(), texts()), keys["actual"].required
-            )
-        )
+        actual = st.one_of(st.sampled_from(ACTUALS), targets(), texts())
+        ind.actual = draw(optional(actual, keys["actual"].required))
     if "weight" in keys:
-        weight_cents = draw(st.one_of(st.none(), st.integers(0, 3000)))
-        if weight_cents is not None:
-            ind.weight = cents_to_float(weight_cents)
-            score = draw(st.one_of(st.none(), st.integers(0, weight_cents), st.just(weight_cents)))
+        weight = draw(st.one_of(st.just(share), st.just(share), st.integers(0, 3000), st.none()))
+        if weight is not None:
+            ind.weight = cents_to_float(weight)
+            score = draw(
+                st.one_of(
+                    st.just(weight),  # target reached
+                    st.integers(max(0, weight - 300), weight),  # a few points off
+                    st.integers(0, weight),
+                    st.none(),
+                )
+            )
             ind.score = None if score is None else cents_to_float(score)
     if "deviation_reason" in keys:
         ind.deviation_reason = draw(optional(long_texts(), keys["deviation_reason"].required))
     return ind
 
 
-def indicators(layout: Layout, max_size: int = 25) -> st.SearchStrategy[list[Indicator]]:
-    return st.lists(_indicator(layout.columns), min_size=0, max_size=max_size)
+@st.composite
+def indicators(draw: st.DrawFn, layout: Layout, max_size: int = 25) -> list[Indicator]:
+    """0–``max_size`` rows, sizes spread evenly (plain lists would be mostly short)."""
+    n = draw(st.integers(0, max_size))
+    share = 9000 // max(n, 1)
+    return draw(st.lists(_indicator(layout.columns, share), min_size=n, max_size=n))
 
 
 @st.composite

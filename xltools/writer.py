@@ -182,8 +182,10 @@ class FormDrawer:
         for ref, text in self.layout.statics:
             span = Span.parse(ref).shift(place.shift())
             self._text(span, text.format(unit=unit), self.st.label())
-        for row, height in self.layout.tall_rows.items():
-            self.ws.set_row(row - 1 + place.shift(), height)
+        # Rows of the header blocks: room for 10-point CJK text, taller where goals are written.
+        for row in range(place.top + 2, self.layout.header_row + place.shift() + 1):
+            height = self.layout.tall_rows.get(row - place.shift(), 20)
+            self.ws.set_row(row - 1, height)
 
     def _field(self, place: Placement, fld: Field, values: dict, computed: dict) -> None:
         label_span = place.field_cell(self.layout, fld, "label")

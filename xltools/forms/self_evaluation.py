@@ -244,6 +244,8 @@ LAYOUT = Layout(
         ("G7", "—"),
         ("G8", "—"),
         ("G9", "—"),
+        ("H7:H9", ""),  # 执行率 and 得分 are scored on the total row only
+        ("I7:I9", ""),
         ("A10:A11", "年度总体目标"),
     ),
     table_block="绩效指标",
