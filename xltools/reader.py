@@ -391,6 +391,12 @@ def _assign(record: Record, key: str, value: Any) -> None:
 # -- workbook level ----------------------------------------------------------------------------
 
 
+def _has_title(rows: list[list[Any]]) -> bool:
+    return any(
+        isinstance(v, str) and _TITLE.search(normalise_label(v)) for row in rows for v in row[:3]
+    )
+
+
 def _titles(grid: Grid) -> list[tuple[int, str]]:
     out = []
     for text, cells in grid.labels.items():
@@ -407,11 +413,12 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     result = ReadResult(str(path))
     try:
         book = _open(path)
-        sheets = [(m.name, book.get_sheet_by_name(m.name)) for m in book.sheets_metadata]
-        grids = [
-            (name, Grid(s.to_python(skip_empty_area=False), s.merged_cell_ranges or ()))
-            for name, s in sheets
-        ]
+        grids = []
+        for meta in book.sheets_metadata:
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            if _has_title(rows):  # the 填表说明 and list sheets need no label index
+                grids.append((meta.name, Grid(rows, sheet.merged_cell_ranges or ())))
     except Unreadable as exc:
         result.findings.append(finding("R01", str(exc), str(path)))
         return result

@@ -8,6 +8,7 @@ and every date spelling a clerk can think of. Everything here is pure and small.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,7 +25,13 @@ def normalise_label(text: object) -> str:
     """A label as the reader compares it: NFKC, no whitespace, no colons."""
     if text is None:
         return ""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).translate(_LABEL_PUNCT)
+    return _normalise(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalise(text: str) -> str:
+    # Cached: the same labels recur in every file of a run.
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_LABEL_PUNCT)
 
 
 def clean_text(value: object) -> str | None:

@@ -10,6 +10,7 @@ Cells are written like Excel (``"B3"``, ``"B3:E3"``), 1-based.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -36,6 +37,7 @@ class Cell:
     col: int  # 1-based
 
     @classmethod
+    @functools.lru_cache(maxsize=4096)
     def parse(cls, ref: str) -> Cell:
         m = _CELL.match(ref)
         if not m:
@@ -69,6 +71,7 @@ class Span:
     last: Cell
 
     @classmethod
+    @functools.lru_cache(maxsize=4096)
     def parse(cls, ref: str) -> Span:
         a, _, b = ref.partition(":")
         return cls(Cell.parse(a), Cell.parse(b or a))
