@@ -6,6 +6,7 @@ so ``xltools --help`` starts at once and never imports pandas.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -432,6 +433,15 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         click.echo(f"错误：无法读写文件 {exc.filename or ''}（{exc.strerror or exc}）", err=True)
         sys.exit(2)
+    except Exception as exc:  # a bug of ours: one line for the clerk, the details on request
+        if os.environ.get("XLTOOLS_DEBUG"):
+            raise
+        click.echo(
+            f"内部错误：{type(exc).__name__}: {exc}。请把这条信息和所用文件发给维护人员"
+            "（设置环境变量 XLTOOLS_DEBUG=1 可查看详细信息）。",
+            err=True,
+        )
+        sys.exit(4)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,26 @@
+"""The wheel must contain every subpackage: an explicit list in pyproject.toml is easy to forget."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_subpackage_is_listed_in_pyproject() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "xltools").rglob("__init__.py")
+    }
+    assert found <= listed, f"missing from [tool.setuptools] packages: {sorted(found - listed)}"
+    assert config["package-dir"]["xltools.examples"] == "examples"
+
+
+def test_example_workbooks_and_data_are_package_data() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    patterns = config["package-data"]["xltools.examples"]
+    assert "*.xlsx" in patterns and "data/*.json" in patterns
+    assert list((ROOT / "examples").glob("*.xlsx")), "no example workbooks to ship"
