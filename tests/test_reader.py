@@ -382,3 +382,18 @@ def test_api_read_reads_a_folder(tmp: Path, seed_record, write_record) -> None:
     results = api.read([tmp])
     assert [Path(r.file).name for r in results] == ["a.xlsx", "b.xlsx"]
     assert [r.records[0].project_name for r in results] == [COMMUNITY_AID, PUBLIC_WINDOW]
+
+
+def test_indicator_text_equal_to_a_footer_label_does_not_end_the_table(
+    seed_record, write_record
+) -> None:
+    """Only a 总分 label left of the table ends it, not an indicator called 总分."""
+    record = seed_record("self_evaluation", "工作服专项经费")
+    record.indicators[0].name = "总分"
+    record.indicators[1].actual = "评分等级"
+    path = write_record(record)
+    (back,) = api.read([path])[0].records
+    assert [i.name for i in back.indicators] == [i.name for i in record.indicators]
+    assert back.indicators[0].name == "总分"
+    assert back.indicators[1].actual == "评分等级"
+    assert back.total_score == 100.0

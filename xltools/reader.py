@@ -284,11 +284,12 @@ class FormReader:
         cols = self._columns(layout, header.row)
         record.cells["indicators"] = header.ref
         record.cells.update({f"indicators.{k}": col_letter(c) for k, (c, _, _) in cols.items()})
+        # Footer labels (总分, 评分等级) sit left of the table, never in its text columns.
         footer_rows = [
             c.row
             for f in layout.footers
             for c in self.grid.labels.get(normalise_label(f.label), ())
-            if header.row < c.row <= self.end
+            if header.row < c.row <= self.end and c.col < header.col
         ]
         end = min(footer_rows, default=self.end + 1) - 1
         previous = Indicator()

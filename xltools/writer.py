@@ -397,13 +397,18 @@ class FormWorkbook:
 
     def add_guide(self, layout: Layout) -> None:
         ws = self.book.add_worksheet(GUIDE_SHEET)
-        ws.set_column(0, 0, 110)
+        ws.set_column(0, 0, 100)
+        ws.set_paper(9)  # prints on A4 like the form, wrapped instead of cut at the margin
+        ws.set_portrait()
+        ws.fit_to_pages(1, 0)
         title = self.styles.get(bold=True, font_size=14, text_wrap=False)
         head = self.styles.get(bold=True, font_size=11, text_wrap=False)
         body = self.styles.get(font_size=10, valign="top")
         for i, (kind, text) in enumerate(guide_lines(layout, self.profile)):
             fmt = {"title": title, "head": head}.get(kind, body)
             _ok(ws.write_string(i, 0, text, fmt), "guide")
+            if kind == "body":  # rows do not grow for wrapped text by themselves
+                ws.set_row(i, 15 * max(1, -(-_display_width(text) // 98)) + 3)
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
     def close(self) -> None:
