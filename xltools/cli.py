@@ -105,6 +105,16 @@ def cli() -> None:
     """
 
 
+PATHS = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹..."
+)
+PROFILE = click.option(
+    "--profile",
+    type=click.Path(path_type=Path),
+    metavar="文件",
+    help="规则配置文件（TOML），覆盖默认配置的任意部分。",
+)
+FORCE = click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 _KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"])
 
 
@@ -200,9 +210,7 @@ def template(
 
 
 @cli.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹..."
-)
+@PATHS
 @click.option(
     "--format",
     "fmt",
@@ -217,7 +225,7 @@ def template(
     metavar="文件",
     help="写入文件（默认输出到屏幕）。",
 )
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+@FORCE
 @click.option(
     "--profile", type=click.Path(path_type=Path), metavar="文件", help="规则配置文件（TOML）。"
 )
@@ -252,9 +260,7 @@ def read(
 
 
 @cli.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹..."
-)
+@PATHS
 @click.option(
     "--format",
     "fmt",
@@ -289,13 +295,8 @@ def read(
     help="忽略这些规则（按前缀，如 S07；可重复或用逗号分隔）。",
 )
 @click.option("--strict", is_flag=True, help="有警告时也以退出码 1 结束。")
-@click.option(
-    "--profile",
-    type=click.Path(path_type=Path),
-    metavar="文件",
-    help="规则配置文件（TOML），覆盖默认配置的任意部分。",
-)
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+@PROFILE
+@FORCE
 @_help
 def check(
     paths: tuple[Path, ...],

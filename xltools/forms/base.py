@@ -162,3 +162,24 @@ class Layout:
 
     def all_fields(self) -> tuple[Field, ...]:
         return self.fields + tuple(f for footer in self.footers for f in footer.fields)
+
+
+# The 一级/二级 columns are the same on both forms: B and C, chosen from dropdowns.
+LEVEL_COLUMNS = (
+    Column(
+        "level1",
+        "一级指标",
+        "B",
+        T.TEXT,
+        required=True,
+        prompt="从下拉列表选择一级指标；每行都请填写。",
+    ),
+    Column(
+        "level2",
+        "二级指标",
+        "C",
+        T.TEXT,
+        required=True,
+        prompt="先选一级指标，再从下拉列表选择其下的二级指标。",
+    ),
+)

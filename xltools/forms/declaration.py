@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from xltools.forms.base import Column, Field, Layout, T
+from xltools.forms.base import LEVEL_COLUMNS, Column, Field, Layout, T
 from xltools.model import DECLARATION
 
 TITLE = "财政项目支出绩效目标申报表"
@@ -124,22 +124,7 @@ _CATEGORY_2025 = Field(
 )
 
 COLUMNS = (
-    Column(
-        "level1",
-        "一级指标",
-        "B",
-        T.TEXT,
-        required=True,
-        prompt="从下拉列表选择一级指标；每行都请填写。",
-    ),
-    Column(
-        "level2",
-        "二级指标",
-        "C",
-        T.TEXT,
-        required=True,
-        prompt="先选一级指标，再从下拉列表选择其下的二级指标。",
-    ),
+    *LEVEL_COLUMNS,
     Column("name", "三级指标", "D", T.TEXT, required=True, prompt="具体的绩效指标名称。"),
     Column(
         "target",

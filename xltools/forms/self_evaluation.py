@@ -8,7 +8,7 @@ ROUNDDOWN after the profile's rounding mode, ``{GRADE:x}`` the profile's grade b
 
 from __future__ import annotations
 
-from xltools.forms.base import Column, Field, Footer, Layout, T
+from xltools.forms.base import LEVEL_COLUMNS, Column, Field, Footer, Layout, T
 from xltools.model import SELF_EVALUATION
 
 TITLE = "财政项目支出绩效自评表"
@@ -129,22 +129,7 @@ FIELDS = (
 )
 
 COLUMNS = (
-    Column(
-        "level1",
-        "一级指标",
-        "B",
-        T.TEXT,
-        required=True,
-        prompt="从下拉列表选择一级指标；每行都请填写。",
-    ),
-    Column(
-        "level2",
-        "二级指标",
-        "C",
-        T.TEXT,
-        required=True,
-        prompt="先选一级指标，再从下拉列表选择其下的二级指标。",
-    ),
+    *LEVEL_COLUMNS,
     Column("name", "三级指标", "D", T.TEXT, required=True, prompt="与申报表中的三级指标一致。"),
     Column(
         "target",

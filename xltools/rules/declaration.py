@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from xltools.frames import DECLARATION_FUNDS
 from xltools.profiles import Profile
 from xltools.rules.base import ISO, RowRule, close, filled, money, year_of, zero, zero_of
 
@@ -169,18 +170,7 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             ),
         )
     )
-    for key in (
-        "funds." + k
-        for k in (
-            "project_total",
-            "fiscal_funds",
-            "other_funds",
-            "annual_total",
-            "current_appropriation",
-            "carryover",
-            "annual_other_funds",
-        )
-    ):
+    for key in ("funds." + k for k in DECLARATION_FUNDS):
         rules.append(
             RowRule(
                 "D05",
