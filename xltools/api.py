@@ -224,6 +224,43 @@ def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[P
     return [write_copy(fr, out) for fr, out in plans]
 
 
+def merge(
+    paths: Iterable[str | Path],
+    out: str | Path,
+    *,
+    title: str | None = None,
+    money_unit: str | None = None,
+    include_invalid: bool = False,
+    force: bool = False,
+    profile: Profile | str | Path | None = None,
+) -> Any:
+    """All projects of all accepted files in one consolidated workbook; returns the plan."""
+    from xltools import merge as merging
+    from xltools.writer.consolidated import write_consolidated
+
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(f"汇总输出文件应以 .xlsx 结尾：{out}")
+    files = discover(paths)
+    if not files:
+        raise UserError("没有找到要汇总的文件（.xlsx、.xlsm、.xls、.ods）")
+    check_writable(out, force, tuple(files))
+    unit = money_unit or profile.section("merge")["money_unit"]
+    if unit not in ("元", "万元"):
+        raise UserError("金额单位应为 元 或 万元")
+    plan = merging.plan(files, profile, money_unit=unit, include_invalid=include_invalid)
+    if not plan.entries:
+        reasons = "；".join(f"{Path(s.file).name}：{s.reason}" for s in plan.left_out[:5])
+        raise UserError(f"没有可以汇总的项目（{reasons}）")
+    if title:
+        plan.title = title
+    with atomic_path(out) as tmp:
+        write_consolidated(tmp, plan, profile)
+    return plan
+
+
 # -- bundled examples ---------------------------------------------------------------------
 
 # The real seed forms, and two of them with mistakes planted (see examples/README.md).

@@ -25,7 +25,7 @@ class Rule:
         return GROUPS[self.id[0]]
 
 
-GROUPS = {"R": "读取（所有表格）", "D": "申报表", "S": "自评表"}
+GROUPS = {"R": "读取（所有表格）", "D": "申报表", "S": "自评表", "M": "汇总（多个文件）"}
 
 CATALOGUE: tuple[Rule, ...] = (
     Rule("R01", ERROR, "文件无法打开：不是表格文件、已损坏、已加密或为空"),
@@ -131,6 +131,14 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule("S16", ERROR, "指标体系搭配合规、三级指标和年度指标值已填写（同 D10、D11）"),
     Rule("S17", WARNING, "同一项目中三级指标不重复"),
     Rule("S18", WARNING, "同一张表不混用 2015 与 2021 两种指标体系"),
+    Rule(
+        "M01",
+        ERROR,
+        "同一项目（年度、实施单位、项目名称）出现在两个文件中：两个文件都列出，只汇总一次",
+    ),
+    Rule("M02", WARNING, "一次汇总中有不同年度或两种表单：分别写入不同的工作表"),
+    Rule("M03", INFO, "金额已在万元与元之间换算为汇总表的单位"),
+    Rule("M04", ERROR, "有错误的文件不汇总（除非使用 --include-invalid），汇总表和屏幕上都会列出"),
 )
 RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}
 

@@ -92,14 +92,16 @@ def cli() -> None:
     财务部门的一轮工作：
       1. xltools template  生成空白模板，发给各单位填写；
       2. xltools check     逐项检查收回的表格，生成批注副本退回修改；
-      3. xltools read      把收回的表格读成数据（JSON/CSV）；
-      4. xltools rules     列出全部校验规则；
-      5. xltools demo      用自带的示例数据走一遍全过程。
+      3. xltools merge     把所有项目汇总成一个工作簿，交上级部门；
+      4. xltools read      把收回的表格读成数据（JSON/CSV）；
+      5. xltools rules     列出全部校验规则；
+      6. xltools demo      用自带的示例数据走一遍全过程。
 
     \b
     示例：
       xltools template 申报表 -o 申报表.xlsx --year 2025
       xltools check 收回的表格/ --annotate 退回修改/
+      xltools merge 收回的表格/ -o 汇总.xlsx
       xltools read 收回的表格/ > 项目.json
       xltools demo
     """
@@ -385,6 +387,80 @@ def rules(fmt: str, profile: Path | None) -> None:
     for rule in catalogue.CATALOGUE:
         text = f"{rule.title}。{rule.detail}" if rule.detail else rule.title
         click.echo(f"{rule.id}  {overrides.get(rule.id, rule.severity)}  {text}")
+
+
+@cli.command()
+@PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="文件",
+    help="汇总工作簿（.xlsx，必填）。",
+)
+@click.option(
+    "--title",
+    metavar="标题",
+    help="汇总表标题，默认按输入生成，如“上海市长宁区医疗保险事务中心 2025 年度项目绩效目标汇总表”。",
+)
+@click.option(
+    "--money-unit",
+    type=click.Choice(["元", "万元"]),
+    help="汇总表的金额单位（默认取规则配置，一般为 元）；其他单位的金额自动换算。",
+)
+@click.option("--include-invalid", is_flag=True, help="有错误的文件也汇总（默认不汇总并列出）。")
+@FORCE
+@PROFILE
+@_help
+def merge(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    title: str | None,
+    money_unit: str | None,
+    include_invalid: bool,
+    force: bool,
+    profile: Path | None,
+) -> None:
+    """把各单位收回的表格汇总成一个工作簿，交上级部门。
+
+    \b
+    工作表：项目汇总（每个项目一行，含合计与按实施单位小计）、指标明细（每个指标一行，可做数据透视表）、
+    汇总表（每个项目的正式表样，逐页打印）、图表、校验结果、来源（每个输入文件及其 SHA-256）。
+    申报表与自评表、不同年度分别写入不同的工作表。同一项目出现在两个文件中时只汇总一次（M01）；
+    有错误的文件默认不汇总（M04）。
+
+    \b
+    退出码：0 全部汇总；1 有文件或项目未汇总；2 用法错误。
+
+    \b
+    示例：
+      xltools merge 收回的表格/ -o 汇总.xlsx
+      xltools merge 收回的表格/ -o 汇总.xlsx --money-unit 万元 --title "长宁区 2025 年度项目绩效目标汇总表"
+      xltools merge 收回的表格/ -o 汇总.xlsx --include-invalid --force
+    """
+    from xltools import api
+
+    if output is None:
+        raise click.UsageError("缺少输出文件：请用 -o 指定汇总工作簿，如 -o 汇总.xlsx")
+    plan = api.merge(
+        paths,
+        output,
+        title=title,
+        money_unit=money_unit,
+        include_invalid=include_invalid,
+        force=force,
+        profile=profile,
+    )
+    files = sum(s.included for s in plan.sources)
+    click.echo(f"已汇总 {len(plan.entries)} 个项目（来自 {files} 个文件）：{output}")
+    click.echo(f"标题：{plan.title}；金额单位：{plan.money_unit}")
+    for source in plan.left_out:
+        click.echo(f"未汇总：{source.file}（{source.reason}）", err=True)
+    merge_findings = [f for f in plan.findings if f.rule.startswith("M")]
+    for f in merge_findings:
+        click.echo(f.line(), err=True)
+    if any(f.rule in ("M01", "M04") for f in merge_findings):
+        sys.exit(1)
 
 
 @cli.command()

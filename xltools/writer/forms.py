@@ -43,9 +43,10 @@ NUM_FORMATS = {
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-def _ok(code: int | None, what: str) -> None:
+def _ok(code: int | None, what: str, where: object = "") -> None:
+    # ``where`` is formatted only on failure: repr() of cells cost a third of drawing time.
     if code not in (0, None):
-        raise RuntimeError(f"xlsxwriter rejected {what} (code {code})")
+        raise RuntimeError(f"xlsxwriter rejected {what} {where} (code {code})")
 
 
 class Styles:
@@ -141,15 +142,15 @@ class FormDrawer:
             span.last.col - 1,
         )
         if span.merged:
-            _ok(self.ws.merge_range(r0, c0, r1, c1, "", fmt), f"merge {span}")
+            _ok(self.ws.merge_range(r0, c0, r1, c1, "", fmt), "merge", span)
         else:
-            _ok(self.ws.write_blank(r0, c0, None, fmt), f"blank {span}")
+            _ok(self.ws.write_blank(r0, c0, None, fmt), "blank", span)
 
     def _text(self, span: Span, text: str | None, fmt: Any) -> None:
         self._merge(span, fmt)
         if text:
             cell = span.first
-            _ok(self.ws.write_string(cell.row - 1, cell.col - 1, text, fmt), f"text {cell.ref}")
+            _ok(self.ws.write_string(cell.row - 1, cell.col - 1, text, fmt), "text", cell)
 
     def _title(self, place: Placement, year: int | None) -> None:
         last = self.layout.last_col
@@ -203,9 +204,14 @@ class FormDrawer:
             self._value(span, fld.type, value, self.st.value(fld.type))
 
     def _value(self, span: Span, typ: T, value: Any, fmt: Any) -> None:
-        self._merge(span, fmt)
-        r, c = span.first.row - 1, span.first.col - 1
+        if span.merged:
+            self._merge(span, fmt)
+        self._cell(span.first.row - 1, span.first.col - 1, typ, value, fmt)
+
+    def _cell(self, r: int, c: int, typ: T, value: Any, fmt: Any) -> None:
+        """One value by its type: text only through write_string (``=100%`` is a target)."""
         if value is None or value == "":
+            _ok(self.ws.write_blank(r, c, None, fmt), "blank")
             return
         if typ == T.DATE and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             day = dt.datetime.strptime(value, "%Y-%m-%d")
@@ -224,7 +230,8 @@ class FormDrawer:
         cached = "" if value is None else value
         _ok(
             self.ws.write_formula(span.first.row - 1, span.first.col - 1, formula, fmt, cached),
-            f"formula {fld.key}",
+            "formula",
+            fld.key,
         )
 
     def resolve(self, formula: str, place: Placement) -> str:
@@ -260,15 +267,23 @@ class FormDrawer:
             cell = Span.parse(f"{column.col}{header}")
             self._text(cell, column.label, self.st.label())
         row_fmt = self.st.get(locked=False, text_wrap=False)
+        columns = [
+            (
+                column,
+                Cell.parse(f"{column.col}1").col - 1,
+                self.st.value(
+                    column.type,
+                    align="left" if column.key in ("name", "deviation_reason") else "center",
+                ),
+            )
+            for column in layout.columns
+        ]
         for i in range(place.rows):
-            row = place.table_first(layout) + i
+            row0 = place.table_first(layout) + i - 1
             ind = record.indicators[i] if i < len(record.indicators) else None
-            self.ws.set_row(row - 1, self._row_height(ind), row_fmt)
-            for column in layout.columns:
-                value = getattr(ind, column.key) if ind else None
-                align = "left" if column.key in ("name", "deviation_reason") else "center"
-                fmt = self.st.value(column.type, align=align)
-                self._value(Span.parse(f"{column.col}{row}"), column.type, value, fmt)
+            self.ws.set_row(row0, self._row_height(ind), row_fmt)
+            for column, col0, fmt in columns:
+                self._cell(row0, col0, column.type, getattr(ind, column.key) if ind else None, fmt)
 
     def _row_height(self, ind: Any) -> float:
         """Excel does not grow rows for wrapped text on its own: estimate the lines."""
@@ -433,7 +448,8 @@ class FormWorkbook:
                 self.book.define_name(
                     name, f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(items) + 1}"
                 ),
-                f"name {name}",
+                "name",
+                name,
             )
             self._lists[name] = name
         return f"={name}"
@@ -551,7 +567,8 @@ def _dv(ws: Worksheet, first: Cell, last: Cell, rule: dict) -> None:
         return
     _ok(
         ws.data_validation(first.row - 1, first.col - 1, last.row - 1, last.col - 1, rule),
-        f"validation {first.ref}",
+        "validation",
+        first,
     )
 
 

@@ -1,0 +1,202 @@
+"""``merge``: every project of every accepted file in one consolidated workbook.
+
+The logic lives here (which files and projects go in, M01–M04, unit conversion,
+order, titles); :mod:`xltools.writer.consolidated` draws the workbook. Nothing is
+merged twice and nothing is dropped silently: each left-out file or project is a
+finding, listed in the output's 来源 and 校验结果 sheets and on the terminal.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xltools.catalogue import ERROR, RULES, WARNING
+from xltools.check import Checker, Report
+from xltools.compute import tidy
+from xltools.findings import Finding
+from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
+from xltools.profiles import Profile
+from xltools.reader import read_workbook
+from xltools.text import normalise_label
+
+UNIT_FACTOR = {("万元", "元"): 10000.0, ("元", "万元"): 0.0001}
+AMOUNT_KEYS = ("initial_budget", "adjusted_budget", "executed")
+
+
+@dataclass
+class SourceInfo:
+    """One input file as the 来源 sheet lists it."""
+
+    file: str
+    sha256: str
+    projects: list[str] = field(default_factory=list)
+    included: bool = True
+    reason: str = ""
+
+
+@dataclass
+class Entry:
+    """One accepted project: its record (in the merge's unit) and where it came from."""
+
+    record: Record
+    file: str
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def group(self) -> tuple[str, int | None]:
+        return (self.record.kind, self.record.year)
+
+
+@dataclass
+class MergePlan:
+    title: str
+    money_unit: str
+    entries: list[Entry]
+    sources: list[SourceInfo]
+    findings: list[Finding]  # the inputs' check findings plus M01–M04
+    report: Report
+
+    def groups(self) -> dict[tuple[str, int | None], list[Entry]]:
+        out: dict[tuple[str, int | None], list[Entry]] = defaultdict(list)
+        for entry in self.entries:
+            out[entry.group].append(entry)
+        return dict(sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)))
+
+    @property
+    def left_out(self) -> list[SourceInfo]:
+        return [s for s in self.sources if not s.included]
+
+
+def sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _finding(rule: str, message: str, file: str, project: str | None = None) -> Finding:
+    return Finding(rule, RULES[rule].severity, message, file, project=project)
+
+
+def convert(record: Record, unit: str) -> Record:
+    """A copy of ``record`` with its amounts in ``unit`` (1 万元 = 10,000 元)."""
+    factor = UNIT_FACTOR.get((record.money_unit, unit))
+    if factor is None:
+        return record
+    out = copy.deepcopy(record)
+    out.money_unit = unit
+    if out.kind == SELF_EVALUATION:
+        for line in vars(out.funds).values():
+            for key in AMOUNT_KEYS:
+                if getattr(line, key) is not None:
+                    setattr(line, key, tidy(getattr(line, key) * factor))
+    else:
+        for key, value in vars(out.funds).items():
+            if value is not None:
+                setattr(out.funds, key, tidy(value * factor))
+    return out
+
+
+def _key(record: Record) -> tuple:
+    return (
+        record.kind,
+        record.year,
+        normalise_label(record.implementing_unit),
+        normalise_label(record.project_name),
+    )
+
+
+def _order(entry: Entry) -> tuple:
+    r = entry.record
+    return (r.department or "", r.implementing_unit or "", r.project_name or "", entry.file)
+
+
+def default_title(entries: list[Entry]) -> str:
+    """E.g. 上海市长宁区医疗保险事务中心 2025 年度项目绩效目标汇总表."""
+    records = [e.record for e in entries]
+    units = sorted({r.implementing_unit for r in records if r.implementing_unit})
+    departments = sorted({r.department for r in records if r.department})
+    who = units[0] if len(units) == 1 else (departments[0] if len(departments) == 1 else "")
+    years = sorted({r.year for r in records if r.year})
+    when = f"{years[0]}" if len(years) == 1 else (f"{years[0]}—{years[-1]}" if years else "")
+    kinds = {r.kind for r in records}
+    what = (
+        "项目绩效自评汇总表"
+        if kinds == {SELF_EVALUATION}
+        else ("项目绩效目标汇总表" if len(kinds) == 1 else "项目绩效目标与自评汇总表")
+    )
+    return " ".join(x for x in (who, f"{when} 年度{what}" if when else what) if x)
+
+
+def plan(
+    files: list[Path], profile: Profile, *, money_unit: str, include_invalid: bool
+) -> MergePlan:
+    """Decide what goes into the consolidated workbook, without writing anything."""
+    results = [read_workbook(f, profile) for f in sorted(files, key=str)]
+    report = Checker(profile).run(results)
+    findings = list(report.findings)
+    sources, entries, seen = [], [], {}
+    for fr in report.files:
+        source = SourceInfo(fr.file, sha256(fr.file), [r.project_name or "" for r in fr.records])
+        sources.append(source)
+        errors = fr.count(ERROR)
+        if not fr.records:
+            source.included, source.reason = False, "无法读取或没有表单"
+            continue
+        if errors and not include_invalid:
+            source.included, source.reason = (
+                False,
+                f"有 {errors} 条错误（可用 --include-invalid 仍然汇总）",
+            )
+            findings.append(
+                _finding(
+                    "M04",
+                    f"文件有 {errors} 条错误，未汇总；修正后重新汇总，或使用 --include-invalid",
+                    fr.file,
+                )
+            )
+            continue
+        per_project = Counter((f.project, f.severity) for f in fr.findings)
+        for record in fr.records:
+            duplicate = seen.get(_key(record))
+            if duplicate is not None:
+                findings.append(
+                    _finding(
+                        "M01",
+                        f"项目“{record.project_name}”（{record.implementing_unit}，{record.year} 年"
+                        f"{KIND_NAMES[record.kind]}）同时出现在 {duplicate} 和 {fr.file} 中，只汇总前者一次",
+                        fr.file,
+                        record.project_name,
+                    )
+                )
+                continue
+            seen[_key(record)] = fr.file
+            if record.money_unit != money_unit:
+                findings.append(
+                    _finding(
+                        "M03",
+                        f"项目“{record.project_name}”的金额由{record.money_unit}换算为{money_unit}",
+                        fr.file,
+                        record.project_name,
+                    )
+                )
+            entries.append(
+                Entry(
+                    convert(record, money_unit),
+                    fr.file,
+                    per_project[(record.project_name, ERROR)],
+                    per_project[(record.project_name, WARNING)],
+                )
+            )
+    entries.sort(key=_order)
+    groups = {e.group for e in entries}
+    if len(groups) > 1:
+        names = "、".join(f"{y or ''} 年{KIND_NAMES[k]}" for k, y in sorted(groups, key=str))
+        findings.append(_finding("M02", f"本次汇总包含 {names}，分别写入不同的工作表", ""))
+    return MergePlan(default_title(entries), money_unit, entries, sources, findings, report)
