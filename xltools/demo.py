@@ -62,6 +62,7 @@ def run(folder: Path, force: bool = False, console: Console | None = None) -> No
     problems = [f for r in results for f in r.findings]
     console.print(f"  读取问题：{len(problems)} 条；全部记录已写入 {out}")
     _check_step(folder, console)
+    _merge_step(folder, console)
     console.print("\n完成。用 Excel 或 WPS 打开上面的文件看看吧。")
 
 
@@ -98,3 +99,16 @@ def _summary(results: list) -> Table:
                 "" if score is None else f"{score:.2f}",
             )
     return table
+
+
+def _merge_step(folder: Path, console: Console) -> None:
+    console.print("\n[bold]第 5 步  汇总成一个工作簿，交上级部门[/bold]（xltools merge）")
+    out = folder / "汇总.xlsx"
+    plan = api.merge([folder / "收回的表格"], out, force=True)
+    console.print(f"  {plan.title}")
+    console.print(f"  已汇总 {len(plan.entries)} 个项目：{out}")
+    for source in plan.left_out:
+        console.print(f"  未汇总：{Path(source.file).name}（{source.reason}）")
+    console.print(
+        "  工作表：项目汇总、指标明细、汇总表（正式表样，逐页打印）、图表、校验结果、来源"
+    )
