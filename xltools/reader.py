@@ -20,7 +20,7 @@ from typing import Any
 
 import python_calamine
 
-from xltools import compute
+from xltools import compute, foreign
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter
 from xltools.model import (
@@ -115,7 +115,9 @@ class Grid:
     def __init__(self, rows: list[list[Any]], merged: Iterable[tuple]) -> None:
         self.rows = rows
         self.merged_from: dict[tuple[int, int], tuple[int, int]] = {}
+        self.merged_to: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → bottom-right
         for (r0, c0), (r1, c1) in merged:
+            self.merged_to[(r0 + 1, c0 + 1)] = (r1 + 1, c1 + 1)
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) != (r0, c0):
@@ -161,6 +163,7 @@ class FormReader:
     end: int  # last row of this form's segment
     profile: Profile
     findings: list[Finding] = field(default_factory=list)
+    stamped: bool = False  # written by xltools: labels sit exactly where the layout says
 
     def report(self, rule: str, message: str, cell: Cell | None = None, **kw: Any) -> None:
         ref = cell.ref if cell else None
@@ -176,6 +179,7 @@ class FormReader:
             if isinstance(value, str) and (m := _STAMP.match(value)):
                 layout = LAYOUTS.get((m.group(1), m.group(2)))
                 if layout is not None and layout.kind == kind:
+                    self.stamped = True
                     return layout, int(m.group(3)) if m.group(3) else None
         if kind == SELF_EVALUATION:
             return LAYOUTS[(SELF_EVALUATION, "2022")], None
@@ -191,7 +195,8 @@ class FormReader:
         table = self._table(layout, record)
         for fld in layout.all_fields():
             self._field(layout, fld, record, table)
-        self._computed(layout, record)
+        if self.stamped:  # only our own formula cells can lack a cached value (R05)
+            self._computed(layout, record)
         return record
 
     def _money_unit(self, layout: Layout) -> str:
@@ -217,6 +222,9 @@ class FormReader:
             col = span.first.col
         else:
             expected, col = span.first.row + self.top - 1, span.first.col
+        if not self.stamped:
+            self._foreign_field(layout, fld, record, table, expected, footer is not None)
+            return
         label = self.grid.find((fld.label, *fld.aliases), col, self.rows, expected)
         if label is None:
             if fld.required:
@@ -240,6 +248,90 @@ class FormReader:
             fld.key,
             self._convert(fld.type, self.grid.value(target), target, record, fld.label),
         )
+
+    def _foreign_field(
+        self,
+        layout: Layout,
+        fld: Field,
+        record: Record,
+        table: _Table,
+        expected: int,
+        in_footer: bool,
+    ) -> None:
+        """A field of a layout xltools did not write: by its label, wherever it is."""
+        texts = (fld.label, *fld.aliases)
+        if in_footer:
+            rows = range(table.header_row + 1, self.end + 1) if table.header_row else self.rows
+            label = self.grid.find(texts, None, rows, expected)
+            label = label if label and label.col < table.name_col else None
+        else:
+            label = self._nth_label(layout, fld, texts, expected)
+        if label is None:
+            if fld.required and not in_footer:
+                self.report(
+                    "R03",
+                    f"找不到“{fld.label}”标签，无法读取该项",
+                    None,
+                    expected=fld.label,
+                    project=record.project_name,
+                )
+            return
+        target = self._foreign_value(layout, fld, label, table, in_footer)
+        if target is None:
+            return
+        record.cells[fld.key] = target.ref
+        if not fld.key.startswith("_"):
+            value = self._convert(fld.type, self.grid.value(target), target, record, fld.label)
+            _assign(
+                record, fld.key, foreign.strip_html(value) if fld.type == T.LONG_TEXT else value
+            )
+
+    def _nth_label(self, layout: Layout, fld: Field, texts: tuple, expected: int) -> Cell | None:
+        """Fields sharing a label (the two 其他资金) take its occurrences in layout order."""
+        twins = [
+            f
+            for f in layout.fields
+            if f.label == fld.label
+            and f.label_cell != fld.label_cell
+            and not f.key.startswith("funds.total")
+        ]
+        if not twins or layout.kind == SELF_EVALUATION:
+            return self.grid.find(texts, None, self.rows, expected)
+        found = {
+            c
+            for t in texts
+            for c in self.grid.labels.get(normalise_label(t), ())
+            if c.row in self.rows
+        }
+        hits = sorted(found, key=lambda c: (c.row, c.col))
+        order = sorted([fld, *twins], key=lambda f: Span.parse(f.label_cell).first.col)
+        index = order.index(fld)
+        return hits[index] if index < len(hits) else None
+
+    def _foreign_value(
+        self, layout: Layout, fld: Field, label: Cell, table: _Table, in_footer: bool
+    ) -> Cell | None:
+        if in_footer:
+            col = table.score_col if fld.key != "_total_weight" else table.weight_col
+            cell = Cell(label.row, col) if col else None
+            return (
+                cell
+                if cell and not foreign.blank(self.grid.value(cell))
+                else foreign.scan_right(self.grid, label)
+            )
+        if fld.key.startswith("funds.") and layout.kind == SELF_EVALUATION:
+            return self._grid_value(layout, fld, label)
+        value_span, label_span = fld.value_span, fld.label_span
+        assert label_span is not None
+        if value_span.first.row > label_span.last.row:
+            return foreign.scan_down(self.grid, label)
+        return foreign.scan_right(self.grid, label)
+
+    def _grid_value(self, layout: Layout, fld: Field, label: Cell) -> Cell | None:
+        """自评表 funds: the row of the row label, the column of the header above it."""
+        headers = layout.grid_columns.get(fld.key.rsplit(".", 1)[1], ())
+        header = self.grid.find(headers, None, range(self.top, label.row), label.row)
+        return Cell(label.row, header.col) if header else None
 
     def _convert(self, typ: T, raw: Any, cell: Cell, record: Record, label: str) -> Any:
         if typ in (T.TEXT, T.LONG_TEXT, T.GRADE):
@@ -284,23 +376,44 @@ class FormReader:
         cols = self._columns(layout, header.row)
         record.cells["indicators"] = header.ref
         record.cells.update({f"indicators.{k}": col_letter(c) for k, (c, _, _) in cols.items()})
-        # Footer labels (总分, 评分等级) sit left of the table, never in its text columns.
+        name_col = cols["name"][0]
+        # Footer labels (总分, 评分等级) sit left of the 三级指标 column, never in the table's text.
         footer_rows = [
             c.row
             for f in layout.footers
             for c in self.grid.labels.get(normalise_label(f.label), ())
-            if header.row < c.row <= self.end and c.col < header.col
+            if header.row < c.row <= self.end and c.col < name_col
         ]
         end = min(footer_rows, default=self.end + 1) - 1
+        positional = not self.stamped and layout.kind == DECLARATION
         previous = Indicator()
         for row in range(header.row + 1, end + 1):
-            ind = self._indicator(row, cols, record)
+            if positional:
+                ind = self._indicator_by_meaning(row, cols, record, previous)
+            else:
+                ind = self._indicator(row, cols, record)
             if ind is None:
                 continue
             _fill_down(ind, previous)
             record.indicators.append(ind)
             previous = ind
-        return _Table(end)
+        return _Table(
+            end, header.row, name_col, cols.get("score", (0,))[0], cols.get("weight", (0,))[0]
+        )
+
+    def _indicator_by_meaning(
+        self, row: int, cols: dict, record: Record, previous: Indicator
+    ) -> Indicator | None:
+        width = max(c for c, _, _ in cols.values()) + 2
+        values = [(c, self.grid.value(Cell(row, c))) for c in range(1, width + 1)]
+        parts = foreign.split_indicator_row(values, previous.level1)
+        if not any(parts.get(k) for k in ("level1", "level2", "name", "target")):
+            return None
+        ind = Indicator(row=row)
+        for key in ("level1", "level2", "name", "target"):
+            col = parts["cols"].get(key, cols[key][0])
+            setattr(ind, key, self._convert(T.TEXT, parts.get(key), Cell(row, col), record, key))
+        return ind
 
     def _columns(self, layout: Layout, header_row: int) -> dict[str, tuple[int, T, str]]:
         out = {}
@@ -316,7 +429,7 @@ class FormReader:
         self, row: int, cols: dict[str, tuple[int, T, str]], record: Record
     ) -> Indicator | None:
         raw = {k: self.grid.value(Cell(row, c)) for k, (c, _, _) in cols.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
+        if all(foreign.blank(v) for v in raw.values()):
             return None
         ind = Indicator(row=row)
         for key, (col, typ, label) in cols.items():
@@ -363,6 +476,10 @@ def _shown(value: Any) -> str:
 @dataclass
 class _Table:
     end: int  # last row of the indicator table
+    header_row: int = 0
+    name_col: int = 10**6  # footer labels (总分) sit left of this column
+    score_col: int = 0
+    weight_col: int = 0
 
 
 def _fill_down(ind: Indicator, previous: Indicator) -> None:

@@ -148,6 +148,8 @@ class Layout:
     footers: tuple[Footer, ...] = ()
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     tall_rows: dict[int, float] = field(default_factory=dict)  # row → height in points
+    # Funds grid (自评表): record column → header texts seen in real forms, for foreign layouts.
+    grid_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def last_col(self) -> str:

@@ -238,4 +238,12 @@ LAYOUT = Layout(
     columns=COLUMNS,
     footers=FOOTERS,
     tall_rows={11: 90},
+    grid_columns={
+        "initial_budget": ("年初预算数", "年初预算"),
+        "adjusted_budget": ("全年预算数", "全年预算", "预算数", "调整后预算数"),
+        "executed": ("全年执行数", "全年执行", "执行数", "实际执行数"),
+        "weight": ("分值", "分数"),
+        "execution_rate": ("执行率", "执行率(%)", "预算执行率"),
+        "score": ("得分",),
+    },
 )
