@@ -41,8 +41,12 @@ def annotate(report: FileReport, out: Path) -> Path:
     for f in report.findings:
         if f.sheet in book.sheetnames and f.cell and f.cell[0].isalpha():
             by_cell[(f.sheet, f.cell)].append(f)
+    help_for = {(h["sheet"], h["cell"]): h for h in report.scores if h.get("cell")}
     for (sheet, ref), findings in by_cell.items():
-        _mark(book[sheet], ref, findings)
+        _mark(book[sheet], ref, findings, help_for.pop((sheet, ref), None))
+    for (sheet, ref), hint in help_for.items():  # scoring help where nothing is wrong
+        if sheet in book.sheetnames:
+            _mark(book[sheet], ref, [], hint)
     _result_sheet(book, report.findings)
     book.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula values
     with atomic_path(out) as tmp:
@@ -57,14 +61,17 @@ def _top_left(ws: Worksheet, ref: str) -> str:
     return ref
 
 
-def _mark(ws: Worksheet, ref: str, findings: list[Finding]) -> None:
+def _mark(ws: Worksheet, ref: str, findings: list[Finding], hint: dict | None = None) -> None:
     cell = ws[_top_left(ws, ref)]
-    worst = min(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9)).severity
-    if worst in FILLS:
-        cell.fill = FILLS[worst]
-    text = "\n".join(f"[{f.rule} {f.severity}] {f.message}" for f in findings)
-    comment = Comment(text, "xltools")
-    comment.width, comment.height = 320, min(60 + 40 * len(findings), 400)
+    if findings:
+        worst = min(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9)).severity
+        if worst in FILLS:
+            cell.fill = FILLS[worst]
+    lines = [f"[{f.rule} {f.severity}] {f.message}" for f in findings]
+    if hint is not None:
+        lines.append(f"参考得分 {hint['computed']:.2f}：{hint['why']}")
+    comment = Comment("\n".join(lines), "xltools")
+    comment.width, comment.height = 320, min(60 + 40 * len(lines), 400)
     cell.comment = comment
 
 

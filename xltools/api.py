@@ -177,15 +177,26 @@ def check(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     progress: bool = False,
+    declarations: Iterable[str | Path] | None = None,
 ) -> Any:
-    """Check every form in ``paths`` against the rule catalogue; returns a ``check.Report``."""
-    from xltools.check import check as run_check
+    """Check every form in ``paths`` against the rule catalogue; returns a ``check.Report``.
+
+    ``declarations``: 申报表 files/folders to check self-evaluations against (X01–X05).
+    """
+    from functools import partial
+
+    from xltools.check import check as check_files
 
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
     files = discover(paths)
     if not files:
         raise UserError("没有找到要检查的文件（.xlsx、.xlsm、.xls、.ods）")
+    if declarations is not None:
+        declarations = list(declarations)
+        if not discover(declarations):
+            raise UserError("--declarations 中没有找到申报表文件（.xlsx、.xlsm、.xls、.ods）")
+    run_check = partial(check_files, declarations=declarations)
     if not progress or len(files) < 20:
         return run_check(files, profile, select=select, ignore=ignore)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -222,6 +233,41 @@ def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[P
         check_writable(out, force, inputs)
         plans.append((fr, out))
     return [write_copy(fr, out) for fr, out in plans]
+
+
+def prefill(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    rows: int = 20,
+    force: bool = False,
+    profile: Profile | str | Path | None = None,
+) -> BatchResult:
+    """A 自评表 in our template for every 申报表 found in ``paths`` (any readable layout)."""
+    from xltools.prefill import self_evaluation_from
+
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"-o 应为文件夹：{out_dir}")
+    result, taken, plans = BatchResult(), set(), []
+    for res in read(paths, profile):
+        declarations = [r for r in res.records if isinstance(r, Declaration)]
+        if not declarations:
+            result.problems.append(f"{res.file}：没有申报表，已跳过")
+        for record in declarations:
+            evaluation = self_evaluation_from(record, profile)
+            plans.append((unique_path(out_dir, example_filename(evaluation), taken), evaluation))
+    existing = [str(p) for p, _ in plans if p.exists()]
+    if existing and not force:
+        raise UserError(
+            f"以下文件已存在（如需覆盖，请加 --force）：{'、'.join(existing[:5])}"
+            + (f" 等 {len(existing)} 个" if len(existing) > 5 else "")
+        )
+    for path, evaluation in plans:
+        result.written.append(write_form(path, evaluation, rows=rows, profile=profile, force=True))
+    return result
 
 
 def merge(

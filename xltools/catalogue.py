@@ -25,7 +25,13 @@ class Rule:
         return GROUPS[self.id[0]]
 
 
-GROUPS = {"R": "读取（所有表格）", "D": "申报表", "S": "自评表", "M": "汇总（多个文件）"}
+GROUPS = {
+    "R": "读取（所有表格）",
+    "D": "申报表",
+    "S": "自评表",
+    "X": "自评表对照申报表（check --declarations）",
+    "M": "汇总（多个文件）",
+}
 
 CATALOGUE: tuple[Rule, ...] = (
     Rule("R01", ERROR, "文件无法打开：不是表格文件、已损坏、已加密或为空"),
@@ -131,6 +137,11 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule("S16", ERROR, "指标体系搭配合规、三级指标和年度指标值已填写（同 D10、D11）"),
     Rule("S17", WARNING, "同一项目中三级指标不重复"),
     Rule("S18", WARNING, "同一张表不混用 2015 与 2021 两种指标体系"),
+    Rule("X01", ERROR, "自评表的年度指标值与批复的申报表指标目标值不一致"),
+    Rule("X02", ERROR, "申报表中的绩效指标在自评表中缺失"),
+    Rule("X03", WARNING, "自评表中有申报表没有的绩效指标"),
+    Rule("X04", WARNING, "年初预算数（年度资金总额）与申报表的年度资金申请总额不一致"),
+    Rule("X05", WARNING, "找不到与自评表对应的申报表（按实施单位、项目名称匹配）"),
     Rule(
         "M01",
         ERROR,

@@ -22,6 +22,8 @@ class FileReport:
     file: str
     records: list[Record] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Scoring help: the score each quantitative indicator should have, and why.
+    scores: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
         return sum(f.severity == severity for f in self.findings)
@@ -82,6 +84,7 @@ class Report:
                     "file": fr.file,
                     "projects": [r.project_name for r in fr.records],
                     "findings": [f.to_dict() for f in fr.findings],
+                    "scores": fr.scores,
                 }
                 for fr in self.files
             ],
@@ -95,8 +98,15 @@ def _cell_key(f: Finding) -> tuple:
 
 
 class Checker:
-    def __init__(self, profile: Profile, select: Iterable[str] = (), ignore: Iterable[str] = ()):
+    def __init__(
+        self,
+        profile: Profile,
+        select: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+        declarations: list[Record] | None = None,
+    ):
         self.profile = profile
+        self.declarations = declarations  # given: also check X01–X05 against them
         self.select, self.ignore = tuple(select), tuple(ignore)
         self.severity = {k.upper(): v for k, v in profile.data.get("severity", {}).items()}
 
@@ -117,6 +127,13 @@ class Checker:
         reports = [FileReport(res.file, res.records, list(res.findings)) for res in results]
         for pid, finding in self.validate(records):
             reports[owners[pid]].findings.append(finding)
+        for pid, score in self.scores(records):
+            reports[owners[pid]].scores.append(score)
+        if self.declarations is not None:
+            from xltools.rules.against import against_declarations
+
+            for pid, finding in against_declarations(records, self.declarations, self.profile):
+                reports[owners[pid]].findings.append(finding)
         for fr in reports:
             fr.findings = sorted(
                 (self.finish(f) for f in fr.findings if self.wanted(f.rule)), key=_cell_key
@@ -162,6 +179,39 @@ class Checker:
             )
         return out
 
+    def scores(self, records: list[Record]) -> list[tuple[int, dict[str, Any]]]:
+        """For each quantitative indicator of a self-evaluation: the computed score and why."""
+        from xltools.targets import computed_score, explain_score, parse_value
+
+        reverse = self.profile.section("scoring")["reverse"]
+        out = []
+        for pid, record in enumerate(records):
+            if record.kind != "self_evaluation":
+                continue
+            for ind in record.indicators:
+                target, actual = parse_value(ind.target), parse_value(ind.actual)
+                score = computed_score(target, actual, ind.weight, reverse)
+                if score is None or target is None or actual is None or ind.weight is None:
+                    continue
+                out.append(
+                    (
+                        pid,
+                        {
+                            "project": record.project_name,
+                            "sheet": record.source.sheet if record.source else None,
+                            "cell": self._cell(record, "score", ind.row),
+                            "name": ind.name,
+                            "target": ind.target,
+                            "actual": ind.actual,
+                            "weight": ind.weight,
+                            "score": ind.score,
+                            "computed": round(score, 2),
+                            "why": explain_score(target, actual, ind.weight, reverse),
+                        },
+                    )
+                )
+        return out
+
     @staticmethod
     def _cell(record: Record, key: str, row: Any) -> str | None:
         if row is not None:
@@ -204,8 +254,13 @@ def check(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     progress: Progress | None = None,
+    declarations: Iterable[str | Path] | None = None,
 ) -> Report:
-    """Check every form in ``paths`` (files and folders) against the rule catalogue."""
+    """Check every form in ``paths`` (files and folders) against the rule catalogue.
+
+    With ``declarations`` (files and folders of 申报表), self-evaluations are also
+    checked against the approved declaration of the same project (X01–X05).
+    """
     profile = profile or load_profile()
     files = discover(paths)
     results = []
@@ -213,4 +268,7 @@ def check(
         results.append(read_workbook(path, profile))
         if progress:
             progress(path)
-    return Checker(profile, select, ignore).run(results)
+    approved = None
+    if declarations is not None:
+        approved = [r for f in discover(declarations) for r in read_workbook(f, profile).records]
+    return Checker(profile, select, ignore, approved).run(results)

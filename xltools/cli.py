@@ -93,9 +93,10 @@ def cli() -> None:
       1. xltools template  生成空白模板，发给各单位填写；
       2. xltools check     逐项检查收回的表格，生成批注副本退回修改；
       3. xltools merge     把所有项目汇总成一个工作簿，交上级部门；
-      4. xltools read      把收回的表格读成数据（JSON/CSV）；
-      5. xltools rules     列出全部校验规则；
-      6. xltools demo      用自带的示例数据走一遍全过程。
+      4. xltools prefill   由申报表生成预填的自评表（指标、指标值、建议分值）；
+      5. xltools read      把收回的表格读成数据（JSON/CSV）；
+      6. xltools rules     列出全部校验规则；
+      7. xltools demo      用自带的示例数据走一遍全过程。
 
     \b
     示例：
@@ -297,6 +298,13 @@ def read(
     help="忽略这些规则（按前缀，如 S07；可重复或用逗号分隔）。",
 )
 @click.option("--strict", is_flag=True, help="有警告时也以退出码 1 结束。")
+@click.option(
+    "--declarations",
+    metavar="文件或文件夹",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="批复的申报表（可重复）：核对自评表的指标、指标值和年初预算数是否与申报表一致（X01–X05）。",
+)
 @PROFILE
 @FORCE
 @_help
@@ -308,6 +316,7 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     strict: bool,
+    declarations: tuple[Path, ...],
     profile: Path | None,
     force: bool,
 ) -> None:
@@ -324,6 +333,7 @@ def check(
       xltools check 收回的表格/ --annotate 退回修改/
       xltools check 自评表.xlsx --format json -o 结果.json
       xltools check 收回的表格/ --ignore S07 --profile 我的配置.toml
+      xltools check 自评表/ --declarations 申报表/
     """
     from xltools import api
 
@@ -333,6 +343,7 @@ def check(
         select=_split(select),
         ignore=_split(ignore),
         progress=fmt == "table" and output is None,
+        declarations=list(declarations) if declarations else None,
     )
     _show_report(report, fmt, output, force)
     if annotate_dir is not None:
@@ -460,6 +471,51 @@ def merge(
     for f in merge_findings:
         click.echo(f.line(), err=True)
     if any(f.rule in ("M01", "M04") for f in merge_findings):
+        sys.exit(1)
+
+
+@cli.command()
+@PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="文件夹",
+    help="输出文件夹（必填），每个项目一份自评表。",
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(1, 500),
+    default=20,
+    metavar="行数",
+    help="至少留出的指标行数，默认 20。",
+)
+@FORCE
+@PROFILE
+@_help
+def prefill(
+    paths: tuple[Path, ...], output: Path | None, rows: int, force: bool, profile: Path | None
+) -> None:
+    """由申报表生成预填的自评表：项目信息、全部指标及批复的指标值、年初预算数、建议分值。
+
+    自评表的指标应为预算批复时确定的绩效指标（财预〔2020〕10号），预填可避免重新录入出错。
+    分值按规则配置建议：产出 50、效益 30、满意度 10（各一级指标内平均分配，精确到 0.01），
+    预算执行率 10，合计 100。实际完成值、得分和偏差原因留给单位填写。
+
+    \b
+    示例：
+      xltools prefill 申报表/ -o 自评表/
+      xltools prefill 申报表_信息系统维护经费.xlsx -o 自评表/ --force
+    """
+    from xltools import api
+
+    if output is None:
+        raise click.UsageError("缺少输出文件夹：请用 -o 指定，如 -o 自评表/")
+    result = api.prefill(paths, output, rows=rows, force=force, profile=profile)
+    for line in result.problems:
+        click.echo(f"注意：{line}", err=True)
+    click.echo(f"已生成 {len(result.written)} 份预填的自评表，位于：{output}")
+    if not result.written:
         sys.exit(1)
 
 

@@ -63,6 +63,7 @@ def run(folder: Path, force: bool = False, console: Console | None = None) -> No
     console.print(f"  读取问题：{len(problems)} 条；全部记录已写入 {out}")
     _check_step(folder, console)
     _merge_step(folder, console)
+    _prefill_step(folder, console)
     console.print("\n完成。用 Excel 或 WPS 打开上面的文件看看吧。")
 
 
@@ -111,4 +112,19 @@ def _merge_step(folder: Path, console: Console) -> None:
         console.print(f"  未汇总：{Path(source.file).name}（{source.reason}）")
     console.print(
         "  工作表：项目汇总、指标明细、汇总表（正式表样，逐页打印）、图表、校验结果、来源"
+    )
+
+
+def _prefill_step(folder: Path, console: Console) -> None:
+    console.print("\n[bold]第 6 步  下一年度：由申报表预填自评表[/bold]（xltools prefill）")
+    declarations = [
+        p for p in (folder / "收回的表格").glob("申报表_*.xlsx") if "含错误" not in p.name
+    ]
+    result = api.prefill(declarations, folder / "预填的自评表", force=True)
+    console.print(f"  已生成 {len(result.written)} 份自评表，位于 {folder / '预填的自评表'}：")
+    console.print(
+        "  指标和年度指标值照抄批复的申报表，分值按 产出 50 / 效益 30 / 满意度 10 / 预算执行率 10 建议。"
+    )
+    console.print(
+        "  单位填好后，用 xltools check 自评表/ --declarations 申报表/ 核对与申报表是否一致。"
     )

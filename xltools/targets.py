@@ -128,3 +128,22 @@ def over_achieved(target: Value | None, actual: Value | None, threshold: float) 
         return False
     t = float(target.number)  # type: ignore[arg-type]
     return t > 0 and float(actual.number) >= threshold * t  # type: ignore[arg-type]
+
+
+def explain_score(target: Value, actual: Value, weight: float, reverse: str = "linear") -> str:
+    """Why the computed score is what it is, in the words of the 评分 rules."""
+    t, a = float(target.number), max(float(actual.number), 0.0)  # type: ignore[arg-type]
+    unit = target.unit
+    if target.upper_bound:
+        if a <= t:
+            return f"实际 {a:g}{unit} 不超过目标 {t:g}{unit}，得满分 {weight:g}"
+        if reverse == "ratio":
+            return f"反向指标：分值 {weight:g} × 目标 {t:g} ÷ 实际 {a:g}"
+        if t <= 0 or a >= 2 * t:
+            return f"实际 {a:g}{unit} 达到目标 {t:g}{unit} 的 2 倍及以上，得 0 分"
+        return f"反向指标：分值 {weight:g} × (1 − (实际 {a:g} − 目标 {t:g}) ÷ 目标 {t:g})"
+    if t <= 0:
+        return f"目标为 {t:g}{unit}：实际 {a:g}{unit} {'不超过 0，得满分' if a <= 0 else '超过 0，得 0 分'}"
+    if a >= t:
+        return f"实际 {a:g}{unit} 达到目标 {t:g}{unit}，得满分 {weight:g}"
+    return f"分值 {weight:g} × 实际 {a:g} ÷ 目标 {t:g}（{a / t:.2%} 完成）"

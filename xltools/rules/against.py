@@ -1,0 +1,160 @@
+"""X01–X05: a self-evaluation against the approved declaration of the same project.
+
+Matched by (实施单位, 项目名称), tolerant of whitespace and full-/half-width
+differences; indicators matched by 三级指标 the same way. Targets are equal when
+they are the same text or the same operator, number and unit (``≥90.00(%)`` = ``≥90%``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xltools.catalogue import RULES
+from xltools.findings import Finding
+from xltools.model import Declaration, Indicator, Record, SelfEvaluation
+from xltools.profiles import Profile
+from xltools.targets import parse_value
+from xltools.text import normalise_label
+
+FACTOR = {("万元", "元"): 10000.0, ("元", "万元"): 0.0001}
+
+
+def project_key(record: Record) -> tuple[str, str]:
+    return (normalise_label(record.implementing_unit), normalise_label(record.project_name))
+
+
+def same_target(a: str | None, b: str | None) -> bool:
+    if normalise_label(a) == normalise_label(b):
+        return True
+    pa, pb = parse_value(a), parse_value(b)
+    return bool(
+        pa
+        and pb
+        and pa.quantitative
+        and pb.quantitative
+        and (pa.op, pa.number, pa.unit) == (pb.op, pb.number, pb.unit)
+    )
+
+
+def find_declaration(record: SelfEvaluation, index: dict) -> Declaration | None:
+    candidates = index.get(project_key(record), [])
+    same_year = [d for d in candidates if d.year == record.year]
+    return (same_year or candidates or [None])[0]
+
+
+def _finding(
+    rule: str,
+    record: Record,
+    cell: str | None,
+    message: str,
+    value: object = None,
+    expected: object = None,
+) -> Finding:
+    src = record.source
+    return Finding(
+        rule,
+        RULES[rule].severity,
+        message,
+        src.file if src else "",
+        sheet=src.sheet if src else None,
+        cell=cell,
+        value=value,
+        expected=expected,
+        project=record.project_name,
+    )
+
+
+def _cell(record: Record, column: str, ind: Indicator) -> str | None:
+    letter = record.cells.get(f"indicators.{column}")
+    return f"{letter}{ind.row}" if letter and ind.row else None
+
+
+def compare(
+    record: SelfEvaluation, declaration: Declaration, profile: Profile
+) -> Iterator[Finding]:
+    declared = {normalise_label(i.name): i for i in declaration.indicators if i.name}
+    reported = {normalise_label(i.name): i for i in record.indicators if i.name}
+    where = f"申报表 {declaration.source.file if declaration.source else ''}"
+    for key, ind in reported.items():
+        if key not in declared:
+            yield _finding(
+                "X03",
+                record,
+                _cell(record, "name", ind),
+                f"指标“{ind.name}”不在批复的申报表中（{where}）",
+                ind.name,
+                None,
+            )
+        elif not same_target(ind.target, declared[key].target):
+            yield _finding(
+                "X01",
+                record,
+                _cell(record, "target", ind),
+                f"年度指标值“{ind.target}”与申报表批复的“{declared[key].target}”不一致",
+                ind.target,
+                declared[key].target,
+            )
+    for key, ind in declared.items():
+        if key not in reported:
+            yield _finding(
+                "X02",
+                record,
+                record.cells.get("indicators"),
+                f"申报表中的指标“{ind.level1}/{ind.level2}/{ind.name}”"
+                f"（{ind.target}）在自评表中缺失",
+                None,
+                ind.name,
+            )
+    yield from _budget(record, declaration, profile)
+
+
+def _budget(
+    record: SelfEvaluation, declaration: Declaration, profile: Profile
+) -> Iterator[Finding]:
+    initial, annual = record.funds.total.initial_budget, declaration.funds.annual_total
+    if initial is None or annual is None:
+        return
+    annual_here = annual * FACTOR.get((declaration.money_unit, record.money_unit), 1.0)
+    if abs(initial - annual_here) > profile.tolerance + 1e-9:
+        yield _finding(
+            "X04",
+            record,
+            record.cells.get("funds.total.initial_budget"),
+            f"年初预算数 {initial:,.2f}{record.money_unit} 与申报表的年度资金申请总额 "
+            f"{annual_here:,.2f}{record.money_unit} 不一致",
+            initial,
+            annual_here,
+        )
+
+
+def against_declarations(
+    records: list[Record], declarations: list[Record], profile: Profile
+) -> list[tuple[int, Finding]]:
+    """X findings for every self-evaluation among ``records`` (pid, finding)."""
+    index: dict[tuple[str, str], list[Declaration]] = {}
+    for d in declarations:
+        if isinstance(d, Declaration):
+            index.setdefault(project_key(d), []).append(d)
+    out: list[tuple[int, Finding]] = []
+    for pid, record in enumerate(records):
+        if not isinstance(record, SelfEvaluation):
+            continue
+        declaration = find_declaration(record, index)
+        if declaration is None:
+            out.append(
+                (
+                    pid,
+                    _finding(
+                        "X05",
+                        record,
+                        record.cells.get("project_name"),
+                        f"没有找到“{record.implementing_unit}”的项目“{record.project_name}”"
+                        "的申报表，未与申报表核对",
+                        record.project_name,
+                        None,
+                    ),
+                )
+            )
+            continue
+        out += [(pid, f) for f in compare(record, declaration, profile)]
+    return out
