@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -270,5 +270,16 @@ def check(
             progress(path)
     approved = None
     if declarations is not None:
-        approved = [r for f in discover(declarations) for r in read_workbook(f, profile).records]
+        approved = []
+        for f in discover(declarations):
+            res = read_workbook(f, profile)
+            approved += res.records
+            # An unreadable 申报表 must not pass as "no declaration" (X05 only): report it (R01).
+            unreadable = [
+                replace(x, message=f"申报表（--declarations）{x.message}")
+                for x in res.findings
+                if x.rule == "R01"
+            ]
+            if unreadable:
+                results.append(ReadResult(res.file, [], unreadable))
     return Checker(profile, select, ignore, approved).run(results)

@@ -17,6 +17,8 @@ from xltools.forms import LAYOUTS, Cell
 from xltools.profiles import FRAMEWORKS
 from xltools.text import normalise_label
 
+# "（2022 年 - 2022年）" under 项目总目标: the period the goal covers, not the goal (seed 000).
+_PERIOD = re.compile(r"^[（(]\s*\d{4}\s*年?\s*[-—–~至到]\s*\d{4}\s*年?\s*[)）]$")
 _DASHES = re.compile(r"^[-—–_=~·.。、\s]+$")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 _HTML_ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"'}
@@ -105,7 +107,7 @@ def scan_down(grid: Any, label: Cell, limit: int = 3) -> Cell | None:
     for row in range(label.row + 1, label.row + 1 + limit):
         for col in range(first, last + 1):
             value = grid.value(Cell(row, col))
-            if blank(value):
+            if blank(value) or (isinstance(value, str) and _PERIOD.match(value.strip())):
                 continue
             return None if is_label(value) else Cell(row, col)
     return None

@@ -1,6 +1,6 @@
 """The consolidated workbook of ``xltools merge``.
 
-Sheets: 项目汇总 (one row per project, a 合计 row and SUMIF subtotals per 实施单位),
+Sheets: 项目汇总 (one row per project, a 合计 row and subtotals per 实施单位),
 指标明细 (one row per indicator, ready for a pivot table), 汇总表 (every form in the
 official layout, a page break between forms), 图表 (native charts), 校验结果 and 来源.
 Declarations and self-evaluations, and different years, get separate sheets (M02).
@@ -150,7 +150,8 @@ class ConsolidatedWriter:
         ws.set_column(0, 0, 6)
         for c, col in enumerate(cols, start=1):
             ws.write_string(0, c, col.header, self.head)
-            ws.set_column(c, c, col.width)
+            # The header does not wrap: "满意度指标数" needs 12 units, not the 9 its numbers do.
+            ws.set_column(c, c, max(col.width, _display_width(col.header) + 1))
         for r, entry in enumerate(entries, start=1):
             ws.write_number(r, 0, r, self.fmt(COUNT))
             for c, col in enumerate(cols, start=1):
@@ -211,7 +212,7 @@ class ConsolidatedWriter:
     def _unit_subtotals(
         self, ws: Worksheet, row: int, cols: tuple, entries: list, last: int
     ) -> list:
-        """按实施单位小计: SUMIF over the project rows, so the table above stays filterable."""
+        """按实施单位小计: sums over the project rows, so the table above stays filterable."""
         style = {"bg_color": "#F2F2F2"}
         ws.write_string(row, 0, "按实施单位小计", self.st.get(bold=True))
         by_unit: dict[str, list[Entry]] = {}
@@ -232,9 +233,10 @@ class ConsolidatedWriter:
                     continue
                 value = tidy(sum(col.value(e) or 0 for e in members))
                 letter = xl_col_to_name(c)
+                # Not SUMIF: its criterion reads a unit "=上海市*中心" as "equals 上海市<any>中心".
                 formula = (
-                    f"=SUMIF(${unit_letter}$2:${unit_letter}${last + 1},${unit_letter}{r + 1},"
-                    f"{letter}$2:{letter}${last + 1})"
+                    f"=SUMPRODUCT(--(${unit_letter}$2:${unit_letter}${last + 1}="
+                    f"${unit_letter}{r + 1}),{letter}$2:{letter}${last + 1})"
                 )
                 ws.write_formula(r, c, formula, self.fmt(col.kind, **style), value)
             self._rate(ws, r, cols, members, style)
