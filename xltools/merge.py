@@ -138,7 +138,11 @@ def plan(
     files: list[Path], profile: Profile, *, money_unit: str, include_invalid: bool
 ) -> MergePlan:
     """Decide what goes into the consolidated workbook, without writing anything."""
-    results = [read_workbook(f, profile) for f in sorted(files, key=str)]
+    # A file named twice (a folder and a file in it) is one file, not an M01 with itself.
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(Path(f).resolve(), Path(f))
+    results = [read_workbook(f, profile) for f in sorted(unique.values(), key=str)]
     report = Checker(profile).run(results)
     findings = list(report.findings)
     sources, entries, seen = [], [], {}

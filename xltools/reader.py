@@ -277,7 +277,8 @@ class FormReader:
                 )
             return
         target = self._foreign_value(layout, fld, label, table, in_footer)
-        if target is None:
+        if target is None:  # a blank value: findings point where it should have been written
+            record.cells[fld.key] = self._blank_cell(fld, label).ref
             return
         record.cells[fld.key] = target.ref
         if not fld.key.startswith("_"):
@@ -326,6 +327,14 @@ class FormReader:
         if value_span.first.row > label_span.last.row:
             return foreign.scan_down(self.grid, label)
         return foreign.scan_right(self.grid, label)
+
+    def _blank_cell(self, fld: Field, label: Cell) -> Cell:
+        """Right of the label (after its merged extent), or below it for goal texts."""
+        value_span, label_span = fld.value_span, fld.label_span
+        if label_span is not None and value_span.first.row > label_span.last.row:
+            return Cell(label.row + 1, label.col)
+        end_row, end_col = self.grid.merged_to.get((label.row, label.col), (label.row, label.col))
+        return Cell(label.row, end_col + 1)
 
     def _grid_value(self, layout: Layout, fld: Field, label: Cell) -> Cell | None:
         """自评表 funds: the row of the row label, the column of the header above it."""
