@@ -15,6 +15,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -133,8 +134,10 @@ def _self_evaluation_funds(record: Any, factor: float, rng: random.Random) -> No
     record.total_score = record.grade = None  # formulas
 
 
-def vary(base: Record, i: int, pools: dict, rng: random.Random) -> Record:
-    """File ``i``: ``base`` with its own names, amounts and 5–20 indicators."""
+def vary(
+    base: Record, i: int, pools: dict, rng: random.Random, indicators: tuple[int, int] = (5, 20)
+) -> Record:
+    """Project ``i``: ``base`` with its own names, amounts and 5–20 (``indicators``) indicators."""
     record = _copy(base)
     district = rng.choice(DISTRICTS)
     for key in ("department", "implementing_unit"):
@@ -146,7 +149,7 @@ def vary(base: Record, i: int, pools: dict, rng: random.Random) -> Record:
         _declaration_funds(record, factor, rng)
     else:
         _self_evaluation_funds(record, factor, rng)
-    record.indicators = _indicators(record, pools, rng.randint(5, 20), rng)
+    record.indicators = _indicators(record, pools, rng.randint(*indicators), rng)
     return record
 
 
@@ -342,17 +345,37 @@ class ChildRun:
     returncode: int
 
 
+# Runs the command as its own child and reports that child's rusage. On Linux a process's
+# ru_maxrss starts from the high-water mark of the process that spawned it (exec keeps the old
+# address space's peak, and subprocess spawns with vfork): a command started straight from a
+# benchmark that had loaded pandas or generated 10,000 records reported that peak as its own.
+# Started from this small launcher, the command's peak is its own.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - started
+cpu = usage.ru_utime + usage.ru_stime
+with open(sys.argv[1], "w") as fh:
+    json.dump([wall, cpu, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], fh)
+"""
+
+
 def run_child(cmd: Sequence[str], **kwargs: Any) -> ChildRun:
     """Run ``cmd``; wall time, CPU time and peak memory of that one child.
 
     ``os.wait4`` gives the rusage of exactly this child; RUSAGE_CHILDREN would report
-    the largest of all children so far, including the generation workers.
+    the largest of all children so far, including the generation workers. The child
+    is started by a small launcher process (see ``_LAUNCHER``), which times it.
     """
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, **kwargs)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "rusage.json"
+        launcher = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(report), *cmd], check=False, **kwargs
+        )
+        if launcher.returncode != 0 or not report.exists():
+            raise RuntimeError(f"the launcher failed (exit {launcher.returncode}): {cmd}")
+        wall, cpu, maxrss, returncode = json.loads(report.read_text("utf-8"))
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
-    cpu = usage.ru_utime + usage.ru_stime
-    return ChildRun(Timing(seconds, cpu), usage.ru_maxrss * scale / 2**20, proc.returncode)
+    return ChildRun(Timing(wall, cpu), maxrss * scale / 2**20, returncode)

@@ -37,9 +37,13 @@ def same_target(a: str | None, b: str | None) -> bool:
 
 
 def find_declaration(record: SelfEvaluation, index: dict) -> Declaration | None:
+    """The declaration of the same project and year (rules.md: "year N"); a year missing on
+    either form does not prevent the match, another year's declaration does."""
     candidates = index.get(project_key(record), [])
-    same_year = [d for d in candidates if d.year == record.year]
-    return (same_year or candidates or [None])[0]
+    fitting = [
+        d for d in candidates if d.year is None or record.year is None or d.year == record.year
+    ]
+    return fitting[0] if fitting else None
 
 
 def _finding(

@@ -1,0 +1,497 @@
+"""Benchmark of ``xltools merge``: many projects in one consolidated workbook.
+
+    python benchmarks/bench_merge.py                       # 10,000 projects, 10 per file
+    python benchmarks/bench_merge.py --projects 10000 --per-file 1   # 10,000 one-form files
+    python benchmarks/bench_merge.py --projects 500 --workdir /tmp/bm --profile merge.prof
+
+The inputs are generated once (not measured) and reused while the work folder's
+manifest matches. ``xltools merge DIR -o OUT.xlsx --force`` then runs in a child
+process (wall time, CPU time, peak RSS from ``os.wait4``), and ``api.merge`` runs
+again in process, split into its stages: read, check, plan, write (per sheet).
+See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import multiprocessing
+import os
+import pstats
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from bench_check import Stopwatch, machine, verdict
+from common import Timing, _pools, bases, load, run_child, vary, warm
+
+from xltools.files import safe_filename
+from xltools.model import KIND_NAMES, Record
+
+GENERATOR_VERSION = 1  # bump when the generated files change, so old work folders regenerate
+INDICATORS = (10, 20)  # indicators per project, uniform: 15 on average
+WALL_GOAL_S = 60.0
+MEMORY_GOAL_MB = 1024.0  # MB here are MiB (2**20 bytes), as ru_maxrss
+GAP = 3  # blank rows between two stacked forms
+STACK_SHEET = "项目表"
+
+
+# -- the inputs ------------------------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    folder: Path
+    files: list[Path]
+    projects: int
+    indicators: int
+    kinds: dict[str, int]
+    seconds: float | None = None  # generation time; None when reused
+
+    @property
+    def bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.files)
+
+
+def projects(n: int, per_file: int, seed: int) -> list[tuple[str, list[Record]]]:
+    """(file name, its records): ``n`` valid projects, ``per_file`` of one kind in each file.
+
+    Each file's projects vary the same example project (one unit returns one kind of
+    form); every project has its own name, district, amounts and 10–20 indicators.
+    No mistakes are planted, so ``merge`` leaves nothing out.
+    """
+    examples = bases()
+    pools = _pools(examples)
+    out = []
+    for f, first in enumerate(range(0, n, per_file)):
+        base = examples[f % len(examples)]
+        records = []
+        for i in range(first, min(first + per_file, n)):
+            rng = random.Random(seed * 1_000_003 + i)
+            records.append(vary(base, i, pools, rng, INDICATORS))
+        what = records[0].project_name if len(records) == 1 else f"{base.implementing_unit}等"
+        name = safe_filename(f"{KIND_NAMES[base.kind]}_{what}_{len(records)}个项目")
+        out.append((f"{f:05d}_{name}", records))
+    return out
+
+
+_PROFILE: Any = None
+
+
+def write_stacked(path: Path, records: list[Record]) -> None:
+    """``records`` (one kind) drawn one below the other in one sheet, plus 填表说明.
+
+    Single-project files go through ``api.write_form`` (our template as sent out);
+    several projects are drawn with the template's own FormDrawer, ``GAP`` rows
+    apart, as a unit that pastes its forms into one sheet would return them.
+    """
+    global _PROFILE
+    from xltools.api import write_form
+    from xltools.forms import Cell, layout_for
+    from xltools.profiles import load_profile
+    from xltools.writer import FormDrawer, FormWorkbook
+
+    if _PROFILE is None:
+        _PROFILE = load_profile()
+    if len(records) == 1:
+        write_form(path, records[0], profile=_PROFILE, force=True)
+        return
+    layout = layout_for(records[0].kind, records[0].year)
+    book = FormWorkbook(path, _PROFILE)
+    ws = book.book.add_worksheet(STACK_SHEET)
+    for col, width in layout.widths.items():
+        c = Cell.parse(f"{col}1").col - 1
+        ws.set_column(c, c, width)
+    stamp = Cell.parse(f"{layout.last_col}1").col
+    ws.set_column(stamp, stamp, 12, None, {"hidden": True})
+    top = 1
+    for record in records:
+        drawer = FormDrawer(ws, book.styles, layout, _PROFILE)
+        place = drawer.draw(record, top, 0, record.money_unit or "元")
+        top = place.last_row(layout) + GAP + 1
+    book.add_guide(layout)
+    book.close()
+
+
+def _write(job: tuple[Path, list[Record]]) -> None:
+    write_stacked(*job)
+
+
+def generate(workdir: Path, n: int, per_file: int, seed: int, jobs: int | None) -> Inputs:
+    """The input files in ``workdir/forms``; reused when the manifest matches."""
+    folder, manifest = workdir / "forms", workdir / "manifest.json"
+    wanted = {"version": GENERATOR_VERSION, "seed": seed, "projects": n, "per_file": per_file}
+    if manifest.exists():
+        saved = json.loads(manifest.read_text("utf-8"))
+        files = [folder / name for name in saved.get("names", [])]
+        if {k: saved.get(k) for k in wanted} == wanted and all(p.exists() for p in files):
+            return Inputs(folder, files, n, saved["indicators"], saved["kinds"])
+    started = time.perf_counter()
+    plan = projects(n, per_file, seed)
+    if folder.exists():
+        for old in folder.glob("*.xlsx"):
+            old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [f"{name}.xlsx" for name, _ in plan]
+    writes = [(folder / name, records) for name, (_, records) in zip(names, plan, strict=True)]
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        list(pool.map(_write, writes, chunksize=max(1, 16 // per_file)))
+    records = [r for _, rs in plan for r in rs]
+    kinds = dict(Counter(KIND_NAMES[r.kind] for r in records))
+    indicators = sum(len(r.indicators) for r in records)
+    saved = {**wanted, "names": names, "indicators": indicators, "kinds": kinds}
+    manifest.write_text(json.dumps(saved, ensure_ascii=False), "utf-8")
+    seconds = time.perf_counter() - started
+    return Inputs(folder, [folder / name for name in names], n, indicators, kinds, seconds)
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+def merge_command(folder: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "xltools", "merge", str(folder), "-o", str(out), "--force"]
+
+
+@dataclass
+class Counts:
+    projects: int
+    indicators: int
+    sheets: list[str]
+
+
+def counts(out: Path) -> Counts:
+    """Projects (项目汇总 rows above 合计) and indicator rows (指标明细), read back with calamine."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(out))
+    n_projects = n_indicators = 0
+    for name in book.sheet_names:
+        if name.startswith("项目汇总"):
+            first = [row[0] for row in book.get_sheet_by_name(name).iter_rows()]
+            n_projects += first.index("合计") - 1
+        elif name.startswith("指标明细"):
+            n_indicators += sum(1 for _ in book.get_sheet_by_name(name).iter_rows()) - 1
+    return Counts(n_projects, n_indicators, list(book.sheet_names))
+
+
+def peak_mb() -> float:
+    """This process's peak RSS so far: VmHWM, the high-water mark of its own address space.
+
+    Not ru_maxrss: on Linux that starts from the peak of the process that spawned this one.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+    except (OSError, AttributeError):
+        scale = 1 if sys.platform == "darwin" else 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+
+
+class Laps(Stopwatch):
+    """A Stopwatch that also notes the process's peak RSS at the end of each stage."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peaks: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        super().lap(name)
+        self.peaks[name] = peak_mb()
+        self._reset()
+
+
+WRITER_PARTS = {
+    "_summary": "项目汇总",
+    "_indicators": "指标明细",
+    "_forms": "汇总表 (FormDrawer)",
+    "_charts": "图表",
+    "_findings": "校验结果",
+    "_sources": "来源",
+}
+
+
+def timed_writer(writer: Any) -> dict[str, Timing]:
+    """Wrap the writer's sheet methods and ``book.close`` (the XML is written there) in timers."""
+    parts: dict[str, Timing] = {}
+
+    def wrap(owner: Any, attr: str, label: str) -> None:
+        inner: Callable[..., Any] = getattr(owner, attr)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                old = parts.get(label, Timing(0.0, 0.0))
+                parts[label] = Timing(
+                    old.wall + time.perf_counter() - wall, old.cpu + time.process_time() - cpu
+                )
+
+        setattr(owner, attr, timed)
+
+    for attr, label in WRITER_PARTS.items():
+        wrap(writer, attr, label)
+    wrap(writer.book, "close", "book.close (xlsxwriter writes the XML, zips)")
+    return parts
+
+
+@dataclass
+class Stages:
+    """What the in-process run measured (plain data: it comes back from a child process)."""
+
+    stages: dict[str, Timing]
+    peaks: dict[str, float]  # the process's peak RSS at the end of each stage
+    parts: dict[str, Timing]  # the write stage by sheet, and book.close
+    summary: str
+
+
+def in_process(folder: Path, out: Path) -> Stages:
+    """``api.merge`` split in its stages, each on the previous stage's results.
+
+    ``merge.plan`` reads and checks by itself; here it gets the results of the read
+    and check stages (its two module-level helpers are swapped for the cached
+    results), so the "plan" line is only what plan adds: SHA-256, unit conversion,
+    duplicates, order.
+    """
+    clock = Laps()
+    import xltools.frames
+    import xltools.rules.cross
+    import xltools.schemas  # noqa: F401  (pandera: imported here so check is not charged)
+    from xltools import merge as merging
+    from xltools.catalogue import ERROR, WARNING
+    from xltools.check import Checker
+    from xltools.profiles import load_profile
+    from xltools.reader import discover, read_workbook
+    from xltools.writer.consolidated import ConsolidatedWriter
+
+    clock.lap("imports (pandas, pandera, xlsxwriter)")
+    profile = load_profile()
+    files = sorted(discover([folder]), key=str)
+    results = [read_workbook(p, profile) for p in files]
+    clock.lap("read: read_workbook, every file")
+    report = Checker(profile).run(results)
+    clock.lap("check: Checker.run")
+    cached = {str(r.file): r for r in results}
+    saved = merging.read_workbook, merging.Checker
+    merging.read_workbook = lambda path, _profile: cached[str(path)]
+    merging.Checker = lambda _profile: SimpleNamespace(run=lambda _results: report)
+    try:
+        plan = merging.plan(files, profile, money_unit="元", include_invalid=False)
+    finally:
+        merging.read_workbook, merging.Checker = saved
+    clock.lap("plan: sha256, convert, duplicates, order")
+    writer = ConsolidatedWriter(out, plan, profile)
+    parts = timed_writer(writer)
+    writer.write()
+    clock.lap("write: ConsolidatedWriter.write")
+    summary = (
+        f"check found {report.count(ERROR)} errors, {report.count(WARNING)} warnings; "
+        f"plan: {len(plan.entries)} projects, {len(plan.left_out)} files left out, "
+        f"findings by rule {dict(Counter(f.rule for f in plan.findings))}"
+    )
+    return Stages(clock.stages, clock.peaks, parts, summary)
+
+
+def stages_in_child(folder: Path, out: Path) -> Stages:
+    """``in_process`` in a fresh (spawned) process, so its peak RSS is the merge's alone."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(in_process, folder, out).result()
+
+
+def sheet_sizes(out: Path) -> dict[str, float]:
+    """Uncompressed MB of each sheet's XML (and the shared strings), grouped by sheet name."""
+    with zipfile.ZipFile(out) as zf:
+        names = re.findall(r'<sheet name="([^"]+)"', zf.read("xl/workbook.xml").decode("utf-8"))
+        sizes: dict[str, float] = {}
+        for i, name in enumerate(names, start=1):
+            group = re.sub(r"\d+$", "", name)
+            size = zf.getinfo(f"xl/worksheets/sheet{i}.xml").file_size / 2**20
+            sizes[group] = sizes.get(group, 0.0) + size
+        if "xl/sharedStrings.xml" in zf.namelist():
+            sizes["(shared strings)"] = zf.getinfo("xl/sharedStrings.xml").file_size / 2**20
+    return sizes
+
+
+def warm_imports() -> None:
+    """Import what merge needs before profiling, so the profiles show the work, not imports."""
+    import xltools.frames
+    import xltools.rules.cross
+    import xltools.schemas
+    import xltools.writer.consolidated  # noqa: F401
+
+
+def profile_merge(folder: Path, out: Path, dump: Path, top: int) -> None:
+    """cProfile of ``api.merge`` in process: top functions by own and cumulative time."""
+    from xltools import api
+
+    warm_imports()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    api.merge([folder], out, force=True)
+    profiler.disable()
+    profiler.dump_stats(dump)
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    for key in ("tottime", "cumulative"):
+        print(f"\n-- cProfile of api.merge, top {top} by {key} (total {total:.1f} s; {dump}) --")
+        stats.strip_dirs().sort_stats(key).print_stats(top)
+
+
+def pyinstrument_merge(folder: Path, out: Path) -> None:
+    """A sampling profile of ``api.merge`` as a call tree, in percent of the total."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("\npyinstrument is not installed: pip install pyinstrument", file=sys.stderr)
+        return
+    from xltools import api
+
+    warm_imports()
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    api.merge([folder], out, force=True)
+    profiler.stop()
+    print("\n-- pyinstrument of api.merge (percent of total) --")
+    print(profiler.output_text(unicode=True, color=False, time="percent_of_total"))
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=10_000, help="projects (10000)")
+    parser.add_argument("--per-file", type=int, default=10, help="projects per file, stacked (10)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "xltools-bench-merge",
+        help="folder for the generated files and the output, reused when it holds the same files",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="generation seed (1)")
+    parser.add_argument("--jobs", type=int, default=None, help="processes for generation (CPUs)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of the command, best kept (1)")
+    parser.add_argument("--no-stages", action="store_true", help="skip the in-process stages")
+    parser.add_argument("--profile", type=Path, help="also cProfile api.merge into this file")
+    parser.add_argument("--top", type=int, default=30, help="functions shown per profile (30)")
+    parser.add_argument(
+        "--pyinstrument", action="store_true", help="also a sampling profile of api.merge"
+    )
+    args = parser.parse_args(argv)
+    if args.projects < 1 or args.per_file < 1:
+        parser.error("--projects and --per-file must be at least 1")
+    return args
+
+
+def prepare(args: argparse.Namespace) -> Inputs:
+    print(f"xltools merge benchmark — {machine()}")
+    inputs = generate(args.workdir, args.projects, args.per_file, args.seed, args.jobs)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(inputs.kinds.items()))
+    made = "reused" if inputs.seconds is None else f"generated in {inputs.seconds:.1f} s"
+    print(
+        f"input: {inputs.projects} projects ({kinds}), {inputs.indicators} indicator rows, "
+        f"{len(inputs.files)} files ({args.per_file} per file) in {inputs.folder}: {made} "
+        f"(not measured)"
+    )
+    size = warm(inputs.files)
+    print(f"cache: one throwaway pass read all {size / 2**20:.1f} MB before any timing")
+    return inputs
+
+
+def run_merge(inputs: Inputs, out: Path, log: Path, repeat: int) -> tuple[Timing, float]:
+    """The command as a user runs it; best wall and CPU of ``repeat`` runs, largest peak."""
+    runs = []
+    for _ in range(max(1, repeat)):
+        with log.open("w", encoding="utf-8") as fh:
+            runs.append(run_child(merge_command(inputs.folder, out), stdout=fh, stderr=fh))
+        if runs[-1].returncode != 0:  # 1: a file or project left out; nothing should be
+            print(log.read_text("utf-8")[-3000:], file=sys.stderr)
+            raise SystemExit(f"xltools merge exited with {runs[-1].returncode} (log: {log})")
+    best = Timing(min(r.timing.wall for r in runs), min(r.timing.cpu for r in runs))
+    return best, max(r.peak_mb for r in runs)
+
+
+def show_command(inputs: Inputs, out: Path, log: Path, timing: Timing, peak: float) -> None:
+    got = counts(out)
+    print(f"\n(a) {' '.join(['xltools', *merge_command(inputs.folder, out)[3:]])}")
+    print(f"    wall {timing.wall:.2f} s, CPU {timing.cpu:.2f} s, peak RSS {peak:.0f} MB")
+    print(
+        f"    output {out.stat().st_size / 2**20:.1f} MB, {len(got.sheets)} sheets; XML unzipped:"
+    )
+    for group, size in sheet_sizes(out).items():
+        print(f"      {pad(group, 40)}{size:8.1f} MB")
+    ok = (got.projects, got.indicators) == (inputs.projects, inputs.indicators)
+    print(
+        f"    read back: {got.projects} projects in 项目汇总, {got.indicators} rows in 指标明细 "
+        f"(expected {inputs.projects} and {inputs.indicators}: {'ok' if ok else 'MISMATCH'})"
+    )
+    for line in log.read_text("utf-8").splitlines()[:4]:
+        print(f"    | {line}")
+    gb = peak * 2**20 / 1e9
+    print(
+        f"    wall {timing.wall:.1f} s (goal ≤ {WALL_GOAL_S:g} s: {verdict(timing.wall <= WALL_GOAL_S)})"
+        f"; peak {peak:.0f} MB = {gb:.2f} GB (goal ≤ 1 GB: {verdict(gb <= 1.0)}; "
+        f"≤ 1 GiB = 1024 MB: {verdict(peak <= MEMORY_GOAL_MB)})"
+    )
+    if not ok:
+        raise SystemExit("the consolidated workbook does not hold every project and indicator")
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (a CJK character takes two)."""
+    return text + " " * max(0, width - sum(2 if ord(ch) > 0x2E7F else 1 for ch in text))
+
+
+def show_stages(stages: Stages, startup: Timing) -> None:
+    print(f"\n(b) api.merge in process, by stage{'':<24}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}")
+    for name, t in stages.stages.items():
+        print(f"    {pad(name, 54)}{t.wall:8.2f}{t.cpu:8.2f}{stages.peaks[name]:9.0f}")
+        if name.startswith("write"):
+            for part, p in stages.parts.items():
+                print(f"      {pad(part, 52)}{p.wall:8.2f}{p.cpu:8.2f}")
+    label = "startup: python + imports (own process)"
+    print(f"    {label:<54}{startup.wall:8.2f}{startup.cpu:8.2f}")
+    print(f"    {stages.summary}")
+
+
+STARTUP = (
+    "import xltools.cli, xltools.api, xltools.merge, xltools.check, xltools.frames, "
+    "xltools.schemas, xltools.rules.cross, xltools.writer.consolidated"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    inputs = prepare(args)
+    out, log = args.workdir / "汇总.xlsx", args.workdir / "merge.log"
+    print(f"before: {load()}")
+    timing, peak = run_merge(inputs, out, log, args.repeat)
+    print(f"after the command: {load()}")
+    show_command(inputs, out, log, timing, peak)
+    if not args.no_stages:
+        stages = stages_in_child(inputs.folder, args.workdir / "汇总-stages.xlsx")
+        startup = run_child([sys.executable, "-c", STARTUP]).timing
+        show_stages(stages, startup)
+        print(f"after the stages: {load()}")
+    profiled = args.workdir / "汇总-profile.xlsx"
+    if args.profile:
+        profile_merge(inputs.folder, profiled, args.profile, args.top)
+    if args.pyinstrument:
+        pyinstrument_merge(inputs.folder, profiled)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
