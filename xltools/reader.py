@@ -333,7 +333,7 @@ class FormReader:
         value_span, label_span = fld.value_span, fld.label_span
         if label_span is not None and value_span.first.row > label_span.last.row:
             return Cell(label.row + 1, label.col)
-        end_row, end_col = self.grid.merged_to.get((label.row, label.col), (label.row, label.col))
+        _, end_col = self.grid.merged_to.get((label.row, label.col), (label.row, label.col))
         return Cell(label.row, end_col + 1)
 
     def _grid_value(self, layout: Layout, fld: Field, label: Cell) -> Cell | None:
