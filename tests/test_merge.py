@@ -812,6 +812,18 @@ def test_m01_same_project_in_two_files_is_merged_once(tmp_path: Path) -> None:
     assert len(read_back(out)) == 2
 
 
+def test_m01_the_sources_sheet_says_which_project_was_not_merged_again(tmp_path: Path) -> None:
+    twice = declaration("信息系统维护经费")
+    records = [twice, declaration("公共服务窗口运行经费"), copy.deepcopy(twice)]
+    _, plan, inputs = merged(tmp_path, records)
+    by_file = {s.file: s for s in plan.sources}
+    third = by_file[str(inputs[2])]
+    # Its only project came from the first file already: nothing of it is in the output.
+    assert not third.included
+    assert "信息系统维护经费" in third.reason and str(inputs[0]) in third.reason
+    assert by_file[str(inputs[0])].included and by_file[str(inputs[0])].reason == ""
+
+
 def test_m01_same_project_in_another_unit_year_or_kind_is_not_a_duplicate(tmp_path: Path) -> None:
     records = [
         declaration("信息系统维护经费", UNIT_A),

@@ -179,6 +179,8 @@ def plan(
                         record.project_name,
                     )
                 )
+                skipped = f"项目“{record.project_name}”已从 {duplicate} 汇总，此处未重复汇总"
+                source.reason = "；".join(x for x in (source.reason, skipped) if x)
                 continue
             seen[_key(record)] = fr.file
             if record.money_unit != money_unit:
@@ -198,6 +200,9 @@ def plan(
                     per_project[(record.project_name, WARNING)],
                 )
             )
+    for source in sources:  # a file all of whose projects were duplicates adds nothing
+        if source.included and source.projects and not any(e.file == source.file for e in entries):
+            source.included = False
     entries.sort(key=_order)
     groups = {e.group for e in entries}
     if len(groups) > 1:
