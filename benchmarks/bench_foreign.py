@@ -52,6 +52,7 @@ from bench_check import (
     machine,
     profile_check,
     pyinstrument_check,
+    show_stages,
     table,
     verdict,
 )
@@ -252,14 +253,15 @@ def declaration_cells(rec: Any, rng: random.Random) -> Cells:
 def draw_declarations(path: Path, records: list[Record], rng: random.Random) -> None:
     """One sheet, no formatting: the forms one under another as the export gives them."""
     rows: Cells = []
+    year = records[0].year
     if len(records) > 1:
-        rows += [[], [], [f"{records[0].implementing_unit} 2025 年度项目绩效目标汇总表"], []]
+        rows += [[], [], [f"{records[0].implementing_unit} {year} 年度项目绩效目标汇总表"], []]
     for n, rec in enumerate(records):
         rows += declaration_cells(rec, rng)
         if n + 1 < len(records):
             rows += [[], ["--", "-------", "-----------", "---------", "-----------"], []]
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
-    name = "2025年度项目绩效目标汇总表" if len(records) > 1 else rng.choice(("Sheet1", "申报表"))
+    name = f"{year}年度项目绩效目标汇总表" if len(records) > 1 else rng.choice(("Sheet1", "申报表"))
     ws = book.add_worksheet(name)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -768,6 +770,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"before: {load()}")
     rows = measure(foreign, out, args.repeat)
     table(rows)
+    show_stages(foreign, rows[2].timing)  # bench_check helpers only use .folder
     show_reads(read_rates(foreign, stamped, args.repeat))
     print(f"after: {load()}\n")
     show_ratios(rows)

@@ -9,6 +9,7 @@ qualitative (``及时``, ``达成指标``) and is not scored by formula.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -68,6 +69,17 @@ def parse_value(text: object) -> Value | None:
     """Parse a target or an actual. ``None`` for a blank cell."""
     if text is None:
         return None
+    return _parse(text) if isinstance(text, str) else _parse_uncached(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse(text: str) -> Value | None:
+    # Cached: targets like ">=95%" repeat across thousands of forms, and check parses
+    # each twice (frames and scoring help). Value is immutable, so sharing is safe.
+    return _parse_uncached(text)
+
+
+def _parse_uncached(text: object) -> Value | None:
     raw = str(text).strip()
     if not raw:
         return None
