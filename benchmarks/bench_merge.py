@@ -60,10 +60,6 @@ class Inputs:
     kinds: dict[str, int]
     seconds: float | None = None  # generation time; None when reused
 
-    @property
-    def bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.files)
-
 
 def projects(n: int, per_file: int, seed: int) -> list[tuple[str, list[Record]]]:
     """(file name, its records): ``n`` valid projects, ``per_file`` of one kind in each file.

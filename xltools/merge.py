@@ -200,8 +200,9 @@ def plan(
                     per_project[(record.project_name, WARNING)],
                 )
             )
+    merged = {e.file for e in entries}  # a set: 10,000 files × 10,000 entries took 8 s
     for source in sources:  # a file all of whose projects were duplicates adds nothing
-        if source.included and source.projects and not any(e.file == source.file for e in entries):
+        if source.included and source.projects and source.file not in merged:
             source.included = False
     entries.sort(key=_order)
     groups = {e.group for e in entries}
