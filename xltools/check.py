@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools.catalogue import ERROR, RULES, SEVERITY_ORDER, WARNING, matches
-from xltools.findings import Finding
+from xltools.findings import Finding, record_finding
 from xltools.model import Record
 from xltools.profiles import Profile, load_profile
 from xltools.reader import ReadResult, discover, read_workbook
@@ -219,32 +219,7 @@ class Checker:
             return f"{letter}{int(row)}" if letter else None
         return record.cells.get(key)
 
-    @staticmethod
-    def _finding(
-        rule: str, record: Record, cell: str | None, message: str, value: Any, expected: Any
-    ) -> Finding:
-        source = record.source
-        return Finding(
-            rule,
-            RULES[rule].severity,
-            message,
-            source.file if source else "",
-            sheet=source.sheet if source else None,
-            cell=cell,
-            value=_plain(value),
-            expected=_plain(expected),
-            project=record.project_name,
-        )
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return value
+    _finding = staticmethod(record_finding)
 
 
 def check(

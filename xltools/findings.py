@@ -12,7 +12,16 @@ from typing import Any
 
 from xltools.catalogue import ERROR, INFO, RULES, SEVERITY_ORDER, WARNING
 
-__all__ = ["ERROR", "INFO", "RULES", "SEVERITY_ORDER", "WARNING", "Finding", "finding"]
+__all__ = [
+    "ERROR",
+    "INFO",
+    "RULES",
+    "SEVERITY_ORDER",
+    "WARNING",
+    "Finding",
+    "finding",
+    "record_finding",
+]
 
 
 @dataclass(frozen=True)
@@ -47,3 +56,32 @@ class Finding:
 def finding(rule: str, message: str, file: str, **where: Any) -> Finding:
     """A finding with the rule's default severity from the catalogue."""
     return Finding(rule, RULES[rule].severity, message, file, **where)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python, NaN → None, so findings serialise to JSON."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def record_finding(
+    rule: str, record: Any, cell: str | None, message: str, value: Any = None, expected: Any = None
+) -> Finding:
+    """A finding about one form (``record``), located in its file and sheet."""
+    source = record.source
+    return Finding(
+        rule,
+        RULES[rule].severity,
+        message,
+        source.file if source else "",
+        sheet=source.sheet if source else None,
+        cell=cell,
+        value=_plain(value),
+        expected=_plain(expected),
+        project=record.project_name,
+    )

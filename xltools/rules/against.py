@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xltools.catalogue import RULES
-from xltools.findings import Finding
+from xltools.findings import Finding, record_finding
 from xltools.model import Declaration, Indicator, Record, SelfEvaluation
 from xltools.profiles import Profile
 from xltools.targets import parse_value
@@ -46,26 +45,7 @@ def find_declaration(record: SelfEvaluation, index: dict) -> Declaration | None:
     return fitting[0] if fitting else None
 
 
-def _finding(
-    rule: str,
-    record: Record,
-    cell: str | None,
-    message: str,
-    value: object = None,
-    expected: object = None,
-) -> Finding:
-    src = record.source
-    return Finding(
-        rule,
-        RULES[rule].severity,
-        message,
-        src.file if src else "",
-        sheet=src.sheet if src else None,
-        cell=cell,
-        value=value,
-        expected=expected,
-        project=record.project_name,
-    )
+_finding = record_finding
 
 
 def _cell(record: Record, column: str, ind: Indicator) -> str | None:
