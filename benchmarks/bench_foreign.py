@@ -44,17 +44,15 @@ from typing import Any
 
 import xlsxwriter
 from bench_check import (
-    MEMORY_GOAL_MB,
-    PANDAS_GOAL,
     Row,
     calamine_loop,
     check_command,
     machine,
     profile_check,
     pyinstrument_check,
+    show_ratios,
     show_stages,
     table,
-    verdict,
 )
 from common import Corpus, Timing, _pools, bases, best_of, generate, load, run_child, vary, warm
 
@@ -661,22 +659,6 @@ def show_reads(rows: list[ReadRow]) -> None:
             f"{r.name:<46}{r.files:>6}{r.forms:>6}{r.cpu:8.2f}"
             f"{r.files / r.cpu:9.1f}{r.forms / r.cpu:9.1f}"
         )
-
-
-def show_ratios(rows: list[Row]) -> None:
-    pandas, floor, check = rows
-    for label, cpu in (("wall", False), ("CPU", True)):
-        ratio = check.rate(cpu) / pandas.rate(cpu)
-        print(
-            f"[{label:>4}] check ÷ pandas: {ratio:5.2f}×  (goal ≥ {PANDAS_GOAL:g}×: "
-            f"{verdict(ratio >= PANDAS_GOAL)});  check ÷ calamine floor: "
-            f"{check.rate(cpu) / floor.rate(cpu):5.2f}×"
-        )
-    peak = check.peak_mb or 0.0
-    print(
-        f"peak memory of check: {peak:.0f} MB  (goal < {MEMORY_GOAL_MB:g} MB for 2,000 files: "
-        f"{verdict(peak < MEMORY_GOAL_MB)})"
-    )
 
 
 def show_report(foreign: Foreign, out: Path) -> None:

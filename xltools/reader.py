@@ -228,13 +228,7 @@ class FormReader:
         label = self.grid.find((fld.label, *fld.aliases), col, self.rows, expected)
         if label is None:
             if fld.required:
-                self.report(
-                    "R03",
-                    f"找不到“{fld.label}”标签，无法读取该项",
-                    None,
-                    expected=fld.label,
-                    project=record.project_name,
-                )
+                self._missing(fld, record)
             return
         value_cell = fld.value_span.first
         target = Cell(
@@ -268,13 +262,7 @@ class FormReader:
             label = self._nth_label(layout, fld, texts, expected)
         if label is None:
             if fld.required and not in_footer:
-                self.report(
-                    "R03",
-                    f"找不到“{fld.label}”标签，无法读取该项",
-                    None,
-                    expected=fld.label,
-                    project=record.project_name,
-                )
+                self._missing(fld, record)
             return
         target = self._foreign_value(layout, fld, label, table, in_footer)
         if target is None:  # a blank value: findings point where it should have been written
@@ -286,6 +274,16 @@ class FormReader:
             _assign(
                 record, fld.key, foreign.strip_html(value) if fld.type == T.LONG_TEXT else value
             )
+
+    def _missing(self, fld: Field, record: Record) -> None:
+        """R03: a required label is nowhere in the form — reported, never guessed."""
+        self.report(
+            "R03",
+            f"找不到“{fld.label}”标签，无法读取该项",
+            None,
+            expected=fld.label,
+            project=record.project_name,
+        )
 
     def _nth_label(self, layout: Layout, fld: Field, texts: tuple, expected: int) -> Cell | None:
         """Fields sharing a label (the two 其他资金) take its occurrences in layout order."""
