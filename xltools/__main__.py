@@ -1,3 +1,4 @@
 from xltools.cli import main
 
-main()
+if __name__ == "__main__":  # the usual guard: worker processes import modules, never run them
+    main()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -178,13 +178,13 @@ def check(
     ignore: Iterable[str] = (),
     progress: bool = False,
     declarations: Iterable[str | Path] | None = None,
+    jobs: int | None = None,
 ) -> Any:
     """Check every form in ``paths`` against the rule catalogue; returns a ``check.Report``.
 
     ``declarations``: 申报表 files/folders to check self-evaluations against (X01–X05).
+    ``jobs``: processes reading and checking (None: one per CPU; few files: one).
     """
-    from functools import partial
-
     from xltools.check import check as check_files
 
     if not isinstance(profile, Profile):
@@ -196,22 +196,53 @@ def check(
         declarations = list(declarations)
         if not discover(declarations):
             raise UserError("--declarations 中没有找到申报表文件（.xlsx、.xlsm、.xls、.ods）")
-    run_check = partial(check_files, declarations=declarations)
-    if not progress or len(files) < 20:
-        return run_check(files, profile, select=select, ignore=ignore)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    columns = (
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("正在检查", total=len(files))
-        return run_check(
-            files, profile, select=select, ignore=ignore, progress=lambda _: bar.advance(task)
+    with ProgressBar(progress and len(files) >= 20) as bar:
+        return check_files(
+            files,
+            profile,
+            select=select,
+            ignore=ignore,
+            declarations=declarations,
+            jobs=jobs,
+            progress=bar.task("正在检查", len(files)),
         )
+
+
+class ProgressBar:
+    """A transient rich progress bar with one line per task, or nothing when not shown."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.bar: Any = None
+
+    def __enter__(self) -> ProgressBar:
+        if not self.show:
+            return self
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        console = Console(stderr=True)  # stdout stays clean for reports and pipes
+        if console.is_terminal:  # not into logs: a redirected bar leaves only blank lines
+            columns = (
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            )
+            self.bar = Progress(*columns, console=console, transient=True)
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def task(self, description: str, total: int) -> Callable[[int], None] | None:
+        """A function to call with each step's size, or None when nothing is shown."""
+        if self.bar is None:
+            return None
+        bar, task = self.bar, self.bar.add_task(description, total=total)
+        return lambda n: bar.advance(task, n)
 
 
 def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[Path]:
@@ -279,8 +310,13 @@ def merge(
     include_invalid: bool = False,
     force: bool = False,
     profile: Profile | str | Path | None = None,
+    jobs: int | None = None,
+    progress: bool = False,
 ) -> Any:
-    """All projects of all accepted files in one consolidated workbook; returns the plan."""
+    """All projects of all accepted files in one consolidated workbook; returns the plan.
+
+    ``jobs``: processes reading and checking the inputs (None: one per CPU; few files: one).
+    """
     from xltools import merge as merging
     from xltools.writer.consolidated import write_consolidated
 
@@ -296,14 +332,24 @@ def merge(
     unit = money_unit or profile.section("merge")["money_unit"]
     if unit not in ("元", "万元"):
         raise UserError("金额单位应为 元 或 万元")
-    plan = merging.plan(files, profile, money_unit=unit, include_invalid=include_invalid)
-    if not plan.entries:
-        reasons = "；".join(f"{Path(s.file).name}：{s.reason}" for s in plan.left_out[:5])
-        raise UserError(f"没有可以汇总的项目（{reasons}）")
-    if title:
-        plan.title = title
-    with atomic_path(out) as tmp:
-        write_consolidated(tmp, plan, profile)
+    with ProgressBar(progress and len(files) >= 20) as bar:
+        plan = merging.plan(
+            files,
+            profile,
+            money_unit=unit,
+            include_invalid=include_invalid,
+            jobs=jobs,
+            progress=bar.task("正在读取并检查", len(files)),
+        )
+        if not plan.entries:
+            reasons = "；".join(f"{Path(s.file).name}：{s.reason}" for s in plan.left_out[:5])
+            raise UserError(f"没有可以汇总的项目（{reasons}）")
+        if title:
+            plan.title = title
+        with atomic_path(out) as tmp:
+            write_consolidated(
+                tmp, plan, profile, progress=bar.task("正在写入汇总工作簿", len(plan.entries))
+            )
     return plan
 
 

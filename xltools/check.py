@@ -13,8 +13,7 @@ from xltools.findings import Finding, record_finding
 from xltools.model import Record
 from xltools.profiles import Profile, load_profile
 from xltools.reader import ReadResult, discover, read_workbook
-
-Progress = Callable[[Path], None]
+from xltools.workers import Advance
 
 
 @dataclass
@@ -122,23 +121,38 @@ class Checker:
         return Finding(**{**f.__dict__, "severity": severity})
 
     def run(self, results: list[ReadResult]) -> Report:
-        records = [r for res in results for r in res.records]
-        owners = [i for i, res in enumerate(results) for _ in res.records]
         reports = [FileReport(res.file, res.records, list(res.findings)) for res in results]
-        for pid, finding in self.validate(records):
-            reports[owners[pid]].findings.append(finding)
-        for pid, score in self.scores(records):
-            reports[owners[pid]].scores.append(score)
+        self.add(reports, self.validate, self.scores)
         if self.declarations is not None:
-            from xltools.rules.against import against_declarations
+            self.against(reports)
+        return Report(self.finish_all(reports))
 
-            for pid, finding in against_declarations(records, self.declarations, self.profile):
-                reports[owners[pid]].findings.append(finding)
+    def against(self, reports: list[FileReport]) -> None:
+        """X01–X05: every self-evaluation in ``reports`` against the declarations."""
+        from xltools.rules.against import against_declarations
+
+        assert self.declarations is not None
+        declarations, profile = self.declarations, self.profile
+        self.add(reports, lambda records: against_declarations(records, declarations, profile))
+        self.finish_all(reports)
+
+    @staticmethod
+    def add(reports: list[FileReport], *rules: Callable[[list[Record]], list]) -> None:
+        """Run ``rules`` over all records at once; file each result under its record's file."""
+        records = [r for fr in reports for r in fr.records]
+        owners = [i for i, fr in enumerate(reports) for _ in fr.records]
+        for rule in rules:
+            for pid, item in rule(records):
+                fr = reports[owners[pid]]
+                (fr.findings if isinstance(item, Finding) else fr.scores).append(item)
+
+    def finish_all(self, reports: list[FileReport]) -> list[FileReport]:
+        """Selected rules only, with the profile's severities, in cell order (idempotent)."""
         for fr in reports:
             fr.findings = sorted(
                 (self.finish(f) for f in fr.findings if self.wanted(f.rule)), key=_cell_key
             )
-        return Report(reports)
+        return reports
 
     def validate(self, records: list[Record]) -> list[tuple[int, Finding]]:
         if not records:
@@ -228,33 +242,59 @@ def check(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
-    progress: Progress | None = None,
+    progress: Advance | None = None,
     declarations: Iterable[str | Path] | None = None,
+    jobs: int | None = None,
 ) -> Report:
     """Check every form in ``paths`` (files and folders) against the rule catalogue.
 
     With ``declarations`` (files and folders of 申报表), self-evaluations are also
     checked against the approved declaration of the same project (X01–X05).
+    ``jobs``: processes reading and checking (None: one per CPU; few files: one);
+    ``progress`` is called with the number of files just finished.
     """
     profile = profile or load_profile()
+    checker = Checker(profile, tuple(select), tuple(ignore))
     files = discover(paths)
+    reports = read_and_check(files, checker, jobs, progress)
+    if declarations is None:
+        return Report(reports)
+    approved: list[Record] = []
+    for f in discover(declarations):
+        res = read_workbook(f, profile)
+        approved += res.records
+        # An unreadable 申报表 must not pass as "no declaration" (X05 only): report it (R01).
+        unreadable = [
+            replace(x, message=f"申报表（--declarations）{x.message}")
+            for x in res.findings
+            if x.rule == "R01"
+        ]
+        if unreadable:
+            reports.append(FileReport(res.file, [], unreadable))
+    checker.declarations = approved
+    checker.against(reports)
+    return Report(reports)
+
+
+def read_and_check(
+    files: list[Path], checker: Checker, jobs: int | None, progress: Advance | None
+) -> list[FileReport]:
+    """Each file read and checked, in order; on several processes for many files."""
+    from xltools.workers import check_files, jobs_for
+
+    n = jobs_for(len(files), jobs)
+    if n > 1:
+        return check_files(
+            files,
+            checker.profile,
+            select=checker.select,
+            ignore=checker.ignore,
+            jobs=n,
+            advance=progress,
+        )
     results = []
     for path in files:
-        results.append(read_workbook(path, profile))
+        results.append(read_workbook(path, checker.profile))
         if progress:
-            progress(path)
-    approved = None
-    if declarations is not None:
-        approved = []
-        for f in discover(declarations):
-            res = read_workbook(f, profile)
-            approved += res.records
-            # An unreadable 申报表 must not pass as "no declaration" (X05 only): report it (R01).
-            unreadable = [
-                replace(x, message=f"申报表（--declarations）{x.message}")
-                for x in res.findings
-                if x.rule == "R01"
-            ]
-            if unreadable:
-                results.append(ReadResult(res.file, [], unreadable))
-    return Checker(profile, select, ignore, approved).run(results)
+            progress(1)
+    return checker.run(results).files

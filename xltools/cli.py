@@ -118,6 +118,13 @@ PROFILE = click.option(
     help="规则配置文件（TOML），覆盖默认配置的任意部分。",
 )
 FORCE = click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+JOBS = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="同时读取、检查文件的进程数（默认每个 CPU 一个；文件少于 200 个时只用一个）。",
+)
 _KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"])
 
 
@@ -306,6 +313,7 @@ def read(
     help="批复的申报表（可重复）：核对自评表的指标、指标值和年初预算数是否与申报表一致（X01–X05）。",
 )
 @PROFILE
+@JOBS
 @FORCE
 @_help
 def check(
@@ -318,6 +326,7 @@ def check(
     strict: bool,
     declarations: tuple[Path, ...],
     profile: Path | None,
+    jobs: int | None,
     force: bool,
 ) -> None:
     """逐项检查收回的申报表、自评表，用中文指出每个问题所在的单元格。
@@ -344,6 +353,7 @@ def check(
         ignore=_split(ignore),
         progress=fmt == "table" and output is None,
         declarations=list(declarations) if declarations else None,
+        jobs=jobs,
     )
     _show_report(report, fmt, output, force)
     if annotate_dir is not None:
@@ -422,6 +432,7 @@ def rules(fmt: str, profile: Path | None) -> None:
 @click.option("--include-invalid", is_flag=True, help="有错误的文件也汇总（默认不汇总并列出）。")
 @FORCE
 @PROFILE
+@JOBS
 @_help
 def merge(
     paths: tuple[Path, ...],
@@ -431,6 +442,7 @@ def merge(
     include_invalid: bool,
     force: bool,
     profile: Path | None,
+    jobs: int | None,
 ) -> None:
     """把各单位收回的表格汇总成一个工作簿，交上级部门。
 
@@ -461,6 +473,8 @@ def merge(
         include_invalid=include_invalid,
         force=force,
         profile=profile,
+        jobs=jobs,
+        progress=True,
     )
     files = sum(s.included for s in plan.sources)
     click.echo(f"已汇总 {len(plan.entries)} 个项目（来自 {files} 个文件）：{output}")

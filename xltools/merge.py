@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xltools.catalogue import ERROR, RULES, WARNING
-from xltools.check import Checker, Report
+from xltools.check import Checker, Report, read_and_check
 from xltools.compute import tidy
 from xltools.findings import Finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
 from xltools.profiles import Profile
-from xltools.reader import read_workbook
 from xltools.text import normalise_label
+from xltools.workers import Advance
 
 UNIT_FACTOR = {("万元", "元"): 10000.0, ("元", "万元"): 0.0001}
 AMOUNT_KEYS = ("initial_budget", "adjusted_budget", "executed")
@@ -135,15 +135,24 @@ def default_title(entries: list[Entry]) -> str:
 
 
 def plan(
-    files: list[Path], profile: Profile, *, money_unit: str, include_invalid: bool
+    files: list[Path],
+    profile: Profile,
+    *,
+    money_unit: str,
+    include_invalid: bool,
+    jobs: int | None = None,
+    progress: Advance | None = None,
 ) -> MergePlan:
-    """Decide what goes into the consolidated workbook, without writing anything."""
+    """Decide what goes into the consolidated workbook, without writing anything.
+
+    ``jobs`` and ``progress`` as for :func:`xltools.check.read_and_check`.
+    """
     # A file named twice (a folder and a file in it) is one file, not an M01 with itself.
     unique: dict[Path, Path] = {}
     for f in files:
         unique.setdefault(Path(f).resolve(), Path(f))
-    results = [read_workbook(f, profile) for f in sorted(unique.values(), key=str)]
-    report = Checker(profile).run(results)
+    inputs = sorted(unique.values(), key=str)
+    report = Report(read_and_check(inputs, Checker(profile), jobs, progress))
     findings = list(report.findings)
     sources, entries, seen = [], [], {}
     for fr in report.files:
