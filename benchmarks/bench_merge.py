@@ -6,7 +6,8 @@
 
 The inputs are generated once (not measured) and reused while the work folder's
 manifest matches. ``xltools merge DIR -o OUT.xlsx --force`` then runs in a child
-process (wall time, CPU time, peak RSS from ``os.wait4``), and ``api.merge`` runs
+process (wall time, CPU time, peak RSS of the largest process from ``os.wait4`` and of the
+whole process tree, workers included, sampled with psutil), and ``api.merge`` runs
 again in process, split into its stages: read, check, plan, write (per sheet).
 See benchmarks/README.md.
 """
@@ -31,11 +32,10 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from bench_check import Stopwatch, machine, verdict
-from common import Timing, _pools, bases, load, run_child, vary, warm
+from common import ChildRun, Timing, _pools, bases, load, run_child, vary, warm
 
 from xltools.files import safe_filename
 from xltools.model import KIND_NAMES, Record
@@ -156,8 +156,9 @@ def generate(workdir: Path, n: int, per_file: int, seed: int, jobs: int | None) 
 # -- measuring -------------------------------------------------------------------------------
 
 
-def merge_command(folder: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "xltools", "merge", str(folder), "-o", str(out), "--force"]
+def merge_command(folder: Path, out: Path, jobs: int | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "xltools", "merge", str(folder), "-o", str(out), "--force"]
+    return cmd if jobs is None else [*cmd, "--jobs", str(jobs)]
 
 
 @dataclass
@@ -253,13 +254,12 @@ class Stages:
     summary: str
 
 
-def in_process(folder: Path, out: Path) -> Stages:
+def in_process(folder: Path, out: Path, jobs: int | None) -> Stages:
     """``api.merge`` split in its stages, each on the previous stage's results.
 
-    ``merge.plan`` reads and checks by itself; here it gets the results of the read
-    and check stages (its two module-level helpers are swapped for the cached
-    results), so the "plan" line is only what plan adds: SHA-256, unit conversion,
-    duplicates, order.
+    ``merge.plan`` reads and checks by itself; here it gets the result of the read and
+    check stage (its ``read_and_check`` is swapped for the cached reports), so the "plan"
+    line is only what plan adds: SHA-256, unit conversion, duplicates, order.
     """
     clock = Laps()
     import xltools.frames
@@ -267,26 +267,25 @@ def in_process(folder: Path, out: Path) -> Stages:
     import xltools.schemas  # noqa: F401  (pandera: imported here so check is not charged)
     from xltools import merge as merging
     from xltools.catalogue import ERROR, WARNING
-    from xltools.check import Checker
+    from xltools.check import Checker, Report, read_and_check
     from xltools.profiles import load_profile
-    from xltools.reader import discover, read_workbook
+    from xltools.reader import discover
+    from xltools.workers import jobs_for
     from xltools.writer.consolidated import ConsolidatedWriter
 
     clock.lap("imports (pandas, pandera, xlsxwriter)")
     profile = load_profile()
     files = sorted(discover([folder]), key=str)
-    results = [read_workbook(p, profile) for p in files]
-    clock.lap("read: read_workbook, every file")
-    report = Checker(profile).run(results)
-    clock.lap("check: Checker.run")
-    cached = {str(r.file): r for r in results}
-    saved = merging.read_workbook, merging.Checker
-    merging.read_workbook = lambda path, _profile: cached[str(path)]
-    merging.Checker = lambda _profile: SimpleNamespace(run=lambda _results: report)
+    processes = jobs_for(len(files), jobs)
+    reports = read_and_check(files, Checker(profile), jobs, None)
+    report = Report(reports)
+    clock.lap(f"read + check: read_and_check, {processes} process(es)")
+    saved = merging.read_and_check
+    merging.read_and_check = lambda *_args: reports
     try:
         plan = merging.plan(files, profile, money_unit="元", include_invalid=False)
     finally:
-        merging.read_workbook, merging.Checker = saved
+        merging.read_and_check = saved
     clock.lap("plan: sha256, convert, duplicates, order")
     writer = ConsolidatedWriter(out, plan, profile)
     parts = timed_writer(writer)
@@ -300,10 +299,10 @@ def in_process(folder: Path, out: Path) -> Stages:
     return Stages(clock.stages, clock.peaks, parts, summary)
 
 
-def stages_in_child(folder: Path, out: Path) -> Stages:
+def stages_in_child(folder: Path, out: Path, jobs: int | None) -> Stages:
     """``in_process`` in a fresh (spawned) process, so its peak RSS is the merge's alone."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(in_process, folder, out).result()
+        return pool.submit(in_process, folder, out, jobs).result()
 
 
 def sheet_sizes(out: Path) -> dict[str, float]:
@@ -378,6 +377,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1, help="generation seed (1)")
     parser.add_argument("--jobs", type=int, default=None, help="processes for generation (CPUs)")
+    parser.add_argument(
+        "--merge-jobs",
+        type=int,
+        default=None,
+        help="xltools merge --jobs (default: not given, so one worker per CPU)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs of the command, best kept (1)")
     parser.add_argument("--no-stages", action="store_true", help="skip the in-process stages")
     parser.add_argument("--profile", type=Path, help="also cProfile api.merge into this file")
@@ -406,23 +411,37 @@ def prepare(args: argparse.Namespace) -> Inputs:
     return inputs
 
 
-def run_merge(inputs: Inputs, out: Path, log: Path, repeat: int) -> tuple[Timing, float]:
-    """The command as a user runs it; best wall and CPU of ``repeat`` runs, largest peak."""
+def run_merge(
+    inputs: Inputs, out: Path, log: Path, repeat: int, jobs: int | None
+) -> tuple[Timing, ChildRun]:
+    """The command as a user runs it; best wall and CPU of ``repeat`` runs, the run with
+    the largest memory."""
     runs = []
     for _ in range(max(1, repeat)):
         with log.open("w", encoding="utf-8") as fh:
-            runs.append(run_child(merge_command(inputs.folder, out), stdout=fh, stderr=fh))
+            cmd = merge_command(inputs.folder, out, jobs)
+            runs.append(run_child(cmd, stdout=fh, stderr=fh))
         if runs[-1].returncode != 0:  # 1: a file or project left out; nothing should be
             print(log.read_text("utf-8")[-3000:], file=sys.stderr)
             raise SystemExit(f"xltools merge exited with {runs[-1].returncode} (log: {log})")
     best = Timing(min(r.timing.wall for r in runs), min(r.timing.cpu for r in runs))
-    return best, max(r.peak_mb for r in runs)
+    return best, max(runs, key=lambda r: r.memory_mb)
 
 
-def show_command(inputs: Inputs, out: Path, log: Path, timing: Timing, peak: float) -> None:
+def show_command(
+    inputs: Inputs, out: Path, log: Path, timing: Timing, run: ChildRun, jobs: int | None
+) -> None:
     got = counts(out)
-    print(f"\n(a) {' '.join(['xltools', *merge_command(inputs.folder, out)[3:]])}")
-    print(f"    wall {timing.wall:.2f} s, CPU {timing.cpu:.2f} s, peak RSS {peak:.0f} MB")
+    print(f"\n(a) {' '.join(['xltools', *merge_command(inputs.folder, out, jobs)[3:]])}")
+    tree = (
+        f"whole process tree (command + workers, summed, sampled every 20 ms) {run.tree_mb:.0f} MB"
+        if run.tree_mb is not None
+        else "process tree not sampled: pip install psutil (or .[bench])"
+    )
+    print(
+        f"    wall {timing.wall:.2f} s, CPU {timing.cpu:.2f} s (command + workers); peak RSS: "
+        f"largest process {run.peak_mb:.0f} MB, {tree}"
+    )
     print(
         f"    output {out.stat().st_size / 2**20:.1f} MB, {len(got.sheets)} sheets; XML unzipped:"
     )
@@ -435,6 +454,7 @@ def show_command(inputs: Inputs, out: Path, log: Path, timing: Timing, peak: flo
     )
     for line in log.read_text("utf-8").splitlines()[:4]:
         print(f"    | {line}")
+    peak = run.memory_mb
     gb = peak * 2**20 / 1e9
     print(
         f"    wall {timing.wall:.1f} s (goal ≤ {WALL_GOAL_S:g} s: {verdict(timing.wall <= WALL_GOAL_S)})"
@@ -473,11 +493,11 @@ def main(argv: list[str] | None = None) -> int:
     inputs = prepare(args)
     out, log = args.workdir / "汇总.xlsx", args.workdir / "merge.log"
     print(f"before: {load()}")
-    timing, peak = run_merge(inputs, out, log, args.repeat)
+    timing, run = run_merge(inputs, out, log, args.repeat, args.merge_jobs)
     print(f"after the command: {load()}")
-    show_command(inputs, out, log, timing, peak)
+    show_command(inputs, out, log, timing, run, args.merge_jobs)
     if not args.no_stages:
-        stages = stages_in_child(inputs.folder, args.workdir / "汇总-stages.xlsx")
+        stages = stages_in_child(inputs.folder, args.workdir / "汇总-stages.xlsx", args.merge_jobs)
         startup = run_child([sys.executable, "-c", STARTUP]).timing
         show_stages(stages, startup)
         print(f"after the stages: {load()}")
