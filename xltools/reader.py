@@ -216,7 +216,7 @@ class FormReader:
     def _field(self, layout: Layout, fld: Field, record: Record, table: _Table) -> None:
         span = fld.label_span
         assert span is not None
-        footer = next((f for f in layout.footers if fld in f.fields), None)
+        footer = next((f for f in layout.footers if any(fld is x for x in f.fields)), None)
         if footer is not None:
             expected = table.end + footer.offset
             col = span.first.col
@@ -435,7 +435,8 @@ class FormReader:
     def _indicator(
         self, row: int, cols: dict[str, tuple[int, T, str]], record: Record
     ) -> Indicator | None:
-        raw = {k: self.grid.value(Cell(row, c)) for k, (c, _, _) in cols.items()}
+        values = self.grid.rows[row - 1] if row <= len(self.grid.rows) else []
+        raw = {k: _at(values, c) for k, (c, _, _) in cols.items()}
         if all(foreign.blank(v) for v in raw.values()):
             return None
         ind = Indicator(row=row)
@@ -487,6 +488,12 @@ class _Table:
     name_col: int = 10**6  # footer labels (总分) sit left of this column
     score_col: int = 0
     weight_col: int = 0
+
+
+def _at(values: list[Any], col: int) -> Any:
+    """The value in 1-based column ``col`` of a row (None when blank), like Grid.value."""
+    value = values[col - 1] if 1 <= col <= len(values) else None
+    return None if value == "" else value
 
 
 def _fill_down(ind: Indicator, previous: Indicator) -> None:

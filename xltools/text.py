@@ -44,9 +44,13 @@ def clean_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _XML_ESCAPE.sub(lambda m: _strip_control(chr(int(m.group(1), 16))), str(value))
-    text = _strip_control(text).strip()
-    return text or None
+    text = str(value)
+    # Most cells hold neither an escape nor a control character (both are unprintable
+    # or contain "_x"): skip the two regex passes for them.
+    if "_x" in text or not text.isprintable():
+        text = _XML_ESCAPE.sub(lambda m: _strip_control(chr(int(m.group(1), 16))), text)
+        text = _strip_control(text)
+    return text.strip() or None
 
 
 def _strip_control(text: str) -> str:
