@@ -322,10 +322,13 @@ class ConsolidatedWriter:
             )
             ws.set_row(0, 28)
         top, breaks = 3, []
+        drawers: dict[int, FormDrawer] = {}  # by id(layout); the compiled layout lives in self.st
         for entry, layout in zip(entries, layouts, strict=True):
             if breaks or top > 3:
                 breaks.append(top - 1)
-            drawer = FormDrawer(ws, self.st, layout, self.profile)
+            drawer = drawers.get(id(layout))
+            if drawer is None:
+                drawer = drawers[id(layout)] = FormDrawer(ws, self.st, layout, self.profile)
             place = drawer.draw(entry.record, top, 0, entry.record.money_unit or "元")
             top = place.last_row(layout) + 2
         ws.set_h_pagebreaks(breaks)

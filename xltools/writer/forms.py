@@ -9,14 +9,25 @@ shared/spec/style.md that shape this module:
   stores 0 and readers that do not recalculate would see 0;
 * xlsxwriter reports a bad validation or name by returning -1/-2 and a warning,
   then drops the feature: every return code is checked.
+
+``xltools merge`` draws thousands of forms, so a layout is compiled once per
+workbook and profile (:class:`_Plan`): integer geometry, ready formats and formula
+templates. Drawing a form then only adds the row offset and fills in the record.
+Each cell is written once: no blank first where a value follows, and a layout's own
+text (title, labels) goes into ``merge_range`` with its merge when it cannot be read
+as a formula, number or link (:func:`_plain`). The workbook is the same, byte for
+byte, as with a blank merge followed by ``write_string``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +36,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xltools import compute
-from xltools.forms import Cell, Field, Layout, Span, T, col_letter
+from xltools.forms import Cell, Column, Field, Layout, Span, T, col_letter
 from xltools.guide import guide_lines
 from xltools.model import SELF_EVALUATION, Record
 from xltools.profiles import Profile
@@ -41,6 +52,12 @@ NUM_FORMATS = {
     T.DATE: "yyyy-mm-dd",
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NARROW = re.compile("[\x00-\u2e7f]+")  # characters one column wide, see _display_width
+# Row references in a compiled formula, until they become str.format fields.
+_OPEN, _CLOSE = "\x00", "\x01"
+ROW_HEIGHT, TITLE_HEIGHT, FOOTER_HEIGHT = 20, 30, 22
+_NONE: dict[str, Any] = {}  # no computed values or row references: never written to
 
 
 def _ok(code: int | None, what: str, where: object = "") -> None:
@@ -50,18 +67,30 @@ def _ok(code: int | None, what: str, where: object = "") -> None:
 
 
 class Styles:
-    """Cell formats, made once per workbook and cached by their properties."""
+    """Cell formats, made once per workbook and cached by their properties.
+
+    Also holds the layouts compiled for this workbook (see :class:`_Plan`): their
+    formats belong to the workbook.
+    """
 
     def __init__(self, book: Workbook) -> None:
         self.book = book
         self._cache: dict[tuple, Any] = {}
+        # Same keywords in the same order, as a drawing loop passes them: no sorting.
+        self._fast: dict[tuple, Any] = {}
+        self._plans: dict[tuple[int, int], _Plan] = {}
 
     def get(self, **props: Any) -> Any:
-        key = tuple(sorted(props.items()))
-        if key not in self._cache:
-            base = {"font_name": FONT, "font_size": 10, "valign": "vcenter", "text_wrap": True}
-            self._cache[key] = self.book.add_format({**base, **props})
-        return self._cache[key]
+        fast = tuple(props.items())
+        fmt = self._fast.get(fast)
+        if fmt is None:
+            key = tuple(sorted(props.items()))
+            fmt = self._cache.get(key)
+            if fmt is None:
+                base = {"font_name": FONT, "font_size": 10, "valign": "vcenter", "text_wrap": True}
+                fmt = self._cache[key] = self.book.add_format({**base, **props})
+            self._fast[fast] = fmt
+        return fmt
 
     def label(self, **extra: Any) -> Any:
         props = {"border": 1, "align": "center", "bold": True, "bg_color": "#F2F2F2"}
@@ -114,205 +143,418 @@ class Placement:
         return span.shift(self.shift())
 
 
-class FormDrawer:
-    """Draws one form (blank or filled) on a worksheet at a given row."""
+# -- compiled layouts -----------------------------------------------------------------------
+#
+# Every operation holds 0-based cells with rows relative to a base row: the form's
+# ``top - 1`` above the indicator table, the table's last row (0-based) for footers.
+# Operations run in the order the uncompiled drawer ran them, so that shared strings
+# and merged ranges come out in the same order.
 
-    def __init__(self, ws: Worksheet, styles: Styles, layout: Layout, profile: Profile) -> None:
-        self.ws, self.st, self.layout, self.profile = ws, styles, layout, profile
 
-    # -- geometry -------------------------------------------------------------
-    def draw(self, record: Record, top: int, rows: int, unit: str) -> Placement:
-        place = Placement(top, max(rows, len(record.indicators)))
-        self._labels_drawn: set[Span] = set()
-        self._title(place, record.year)
-        self._statics(place, unit)
-        values = _flatten(record)
-        computed = _computed(record, self.layout, self.profile)
-        for fld in self.layout.all_fields():
-            self._field(place, fld, values, computed)
-        self._table(place, record)
-        self._footer_labels(place)
-        return place
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """Text of the layout itself (title, label, block name) on a cell or a merged range."""
 
-    def _merge(self, span: Span, fmt: Any) -> None:
-        r0, c0, r1, c1 = (
-            span.first.row - 1,
-            span.first.col - 1,
-            span.last.row - 1,
-            span.last.col - 1,
-        )
-        if span.merged:
-            _ok(self.ws.merge_range(r0, c0, r1, c1, "", fmt), "merge", span)
-        else:
-            _ok(self.ws.write_blank(r0, c0, None, fmt), "blank", span)
+    r0: int
+    c0: int
+    r1: int
+    c1: int
+    text: str
+    fmt: Any
 
-    def _text(self, span: Span, text: str | None, fmt: Any) -> None:
-        self._merge(span, fmt)
-        if text:
-            cell = span.first
-            _ok(self.ws.write_string(cell.row - 1, cell.col - 1, text, fmt), "text", cell)
-
-    def _title(self, place: Placement, year: int | None) -> None:
-        last = self.layout.last_col
-        top = place.top
-        self._text(
-            Span.parse(f"A{top}:{last}{top}"),
-            self.layout.title,
-            self.st.get(bold=True, font_size=16, align="center"),
-        )
-        year_text = f"（{year}年度）" if year else "（    年度）"
-        self._text(
-            Span.parse(f"A{top + 1}:{last}{top + 1}"),
-            year_text,
-            self.st.get(align="center", font_size=11),
-        )
-        self.ws.set_row(top - 1, 30)
-        stamp_col = Cell.parse(f"{last}1").col  # the hidden column right of the form
-        year_part = str(year) if year else ""
-        _ok(
-            self.ws.write_string(
-                top - 1,
-                stamp_col,
-                f"{self.layout.stamp}:{year_part}",
-                self.st.get(font_color="#FFFFFF", text_wrap=False),
-            ),
-            "stamp",
-        )
-
-    def _statics(self, place: Placement, unit: str) -> None:
-        for ref, text in self.layout.statics:
-            span = Span.parse(ref).shift(place.shift())
-            self._text(span, text.format(unit=unit), self.st.label())
-        # Rows of the header blocks: room for 10-point CJK text, taller where goals are written.
-        for row in range(place.top + 2, self.layout.header_row + place.shift() + 1):
-            height = self.layout.tall_rows.get(row - place.shift(), 20)
-            self.ws.set_row(row - 1, height)
-
-    def _field(self, place: Placement, fld: Field, values: dict, computed: dict) -> None:
-        label_span = place.field_cell(self.layout, fld, "label")
-        if label_span is not None and label_span not in self._labels_drawn:
-            self._labels_drawn.add(label_span)
-            align = "left" if fld.key.startswith("funds.") else "center"
-            self._text(label_span, fld.label, self.st.label(align=align))
-        span = place.field_cell(self.layout, fld)
-        assert span is not None
-        if fld.formula:
-            self._formula(place, fld, span, computed.get(fld.key))
-        else:
-            value = values.get(fld.key)
-            value = fld.default if value is None else value
-            self._value(span, fld.type, value, self.st.value(fld.type))
-
-    def _value(self, span: Span, typ: T, value: Any, fmt: Any) -> None:
-        if span.merged:
-            self._merge(span, fmt)
-        self._cell(span.first.row - 1, span.first.col - 1, typ, value, fmt)
-
-    def _cell(self, r: int, c: int, typ: T, value: Any, fmt: Any) -> None:
-        """One value by its type: text only through write_string (``=100%`` is a target)."""
-        if value is None or value == "":
-            _ok(self.ws.write_blank(r, c, None, fmt), "blank")
+    def draw(self, ws: Worksheet, base: int, record: Record, computed: dict, refs: dict) -> None:
+        r0 = self.r0 + base
+        if self.r1 != self.r0 or self.c1 != self.c0:
+            plain = _plain(self.text)  # "" is plain: a blank merge is all there is to draw
+            text = self.text if plain else ""
+            _ok(ws.merge_range(r0, self.c0, self.r1 + base, self.c1, text, self.fmt), "merge", self)
+            if plain:
+                return
+        elif not self.text:
+            _ok(ws.write_blank(r0, self.c0, None, self.fmt), "blank", self)
             return
-        if typ == T.DATE and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            day = dt.datetime.strptime(value, "%Y-%m-%d")
-            _ok(self.ws.write_datetime(r, c, day, fmt), "date")
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            if not math.isfinite(value):
-                raise ValueError(f"不是有限数值：{value}")
-            _ok(self.ws.write_number(r, c, value, fmt), "number")
-        else:
-            _ok(self.ws.write_string(r, c, str(value), fmt), "text")
+        _ok(ws.write_string(r0, self.c0, self.text, self.fmt), "text", self)
 
-    def _formula(self, place: Placement, fld: Field, span: Span, value: Any) -> None:
-        fmt = self.st.value(fld.type, locked=True, bold=fld.key in ("total_score", "grade"))
-        self._merge(span, fmt)
-        formula = self.resolve(fld.formula or "", place)
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    """A record's value (or the field's default) on a cell or a merged range."""
+
+    r0: int
+    c0: int
+    r1: int
+    c1: int
+    get: Callable[[Record], Any]
+    default: object
+    date: bool
+    fmt: Any
+
+    def draw(self, ws: Worksheet, base: int, record: Record, computed: dict, refs: dict) -> None:
+        value = self.get(record)
+        if value is None:
+            value = self.default
+        r0 = self.r0 + base
+        if self.r1 != self.r0 or self.c1 != self.c0:
+            _ok(ws.merge_range(r0, self.c0, self.r1 + base, self.c1, "", self.fmt), "merge", self)
+            if value is None or value == "":
+                return  # the merge wrote the blank first cell already
+        _cell(ws, r0, self.c0, value, self.fmt, self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class _Formula:
+    """A live formula, written with the value it computes (see the module's traps)."""
+
+    r0: int
+    c0: int
+    r1: int
+    c1: int
+    template: str  # str.format fields name rows, see _Plan.refs
+    key: str
+    fmt: Any
+
+    def draw(self, ws: Worksheet, base: int, record: Record, computed: dict, refs: dict) -> None:
+        r0 = self.r0 + base
+        if self.r1 != self.r0 or self.c1 != self.c0:
+            _ok(ws.merge_range(r0, self.c0, self.r1 + base, self.c1, "", self.fmt), "merge", self)
+        value = computed.get(self.key)
         cached = "" if value is None else value
-        _ok(
-            self.ws.write_formula(span.first.row - 1, span.first.col - 1, formula, fmt, cached),
-            "formula",
-            fld.key,
-        )
+        formula = self.template.format_map(refs)
+        _ok(ws.write_formula(r0, self.c0, formula, self.fmt, cached), "formula", self.key)
 
-    def resolve(self, formula: str, place: Placement) -> str:
-        """Replace ``{key}``, ``{col:key}``, ``{ROUND}`` and ``{GRADE:x}`` by real references."""
-        fields = {f.key: f for f in self.layout.all_fields()}
+
+@dataclass(frozen=True, slots=True)
+class _Blank:
+    """A formatted empty cell (the footers' label area right of their label)."""
+
+    r0: int
+    c0: int
+    fmt: Any
+
+    def draw(self, ws: Worksheet, base: int, record: Record, computed: dict, refs: dict) -> None:
+        _ok(ws.write_blank(self.r0 + base, self.c0, None, self.fmt), "blank", self)
+
+
+@dataclass(frozen=True, slots=True)
+class _Height:
+    """A row height (Excel does not size rows for wrapped text by itself)."""
+
+    r0: int
+    height: float
+
+    def draw(self, ws: Worksheet, base: int, record: Record, computed: dict, refs: dict) -> None:
+        _ok(ws.set_row(self.r0 + base, self.height), "row", self.r0 + base)
+
+
+_Op = _Text | _Value | _Formula | _Blank | _Height
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One indicator-table column: where, how formatted, how many columns a line holds."""
+
+    key: str
+    c0: int
+    fmt: Any
+    date: bool
+    wrap: float  # display width of one line, for the row height
+
+
+class _Plan:
+    """A layout compiled for one workbook's formats and one profile: see the module doc."""
+
+    def __init__(self, st: Styles, layout: Layout, profile: Profile) -> None:
+        self.layout, self.profile = layout, profile  # kept alive: the cache key holds their ids
+        self.last0 = _colno(layout.last_col) - 1  # 0-based column of the form's last column
+        self.header_row = layout.header_row
+        self.title = _Text(
+            0, 0, 0, self.last0, layout.title, st.get(bold=True, font_size=16, align="center")
+        )
+        self.year_fmt = st.get(align="center", font_size=11)
+        self.stamp_fmt = st.get(font_color="#FFFFFF", text_wrap=False)
+        self.label_fmt = st.label()
+        self._years: dict[int | None, tuple[_Text, str]] = {}
+        self._statics: dict[str, tuple[_Op, ...]] = {}
+        # Rows of the header blocks: room for 10-point CJK text, taller where goals are written.
+        self.heights = tuple(
+            _Height(row - 1, layout.tall_rows.get(row, ROW_HEIGHT))
+            for row in range(3, layout.header_row + 1)
+        )
+        self.ref_keys: list[tuple[str, bool, int]] = []  # (format field, above the table?, add)
+        self.head, self.foot = self._fields(st)
+        self.has_formulas = any(isinstance(op, _Formula) for op in (*self.head, *self.foot))
+        self.block_fmt = st.label(locked=False)
+        self.headers = tuple(
+            _Text(*_box(Span.parse(f"{c.col}{layout.header_row}"), -1), c.label, self.label_fmt)
+            for c in layout.columns
+        )
+        self.row_fmt = st.get(locked=False, text_wrap=False)
+        self.columns = tuple(self._column(st, c) for c in layout.columns)
+        self.footers = self._footers()
+
+    # -- compiling ---------------------------------------------------------------------------
+    def _fields(self, st: Styles) -> tuple[tuple[_Op, ...], tuple[_Op, ...]]:
+        """Labels, values and formulas of the fields, above the table and in the footers."""
+        layout = self.layout
+        head: list[_Op] = []
+        foot: list[_Op] = []
+        drawn: set[tuple[bool, int, int, int, int]] = set()
+        for fld in layout.all_fields():
+            offset = _footer_offset(layout, fld)
+            ops = head if offset is None else foot
+            add = -1 if offset is None else offset - 1  # 1-based layout row → relative 0-based
+            label = fld.label_span
+            if label is not None:
+                box = _box(label, add)
+                if offset is None and box[2] >= layout.header_row:
+                    # Labels are drawn once per place; one above the table never meets a footer's.
+                    raise ValueError(f"{fld.key}: a field above the table reaches below its header")
+                if (offset is not None, *box) not in drawn:
+                    drawn.add((offset is not None, *box))
+                    align = "left" if fld.key.startswith("funds.") else "center"
+                    ops.append(_Text(*box, fld.label, st.label(align=align)))
+            box = _box(fld.value_span, add)
+            if fld.formula:
+                bold = fld.key in ("total_score", "grade")
+                fmt = st.value(fld.type, locked=True, bold=bold)
+                ops.append(_Formula(*box, self.template(fld.formula), fld.key, fmt))
+            else:
+                get = _getter(fld.key)
+                date = fld.type == T.DATE
+                ops.append(_Value(*box, get, fld.default, date, st.value(fld.type)))
+        return tuple(head), tuple(foot)
+
+    def template(self, formula: str) -> str:
+        """``resolve`` once per layout: cell rows become str.format fields of :meth:`refs`."""
+        layout, profile = self.layout, self.profile
+        fields = {f.key: f for f in layout.all_fields()}
+
+        def row(name: str, head: bool, add: int) -> str:
+            if (name, head, add) not in self.ref_keys:
+                self.ref_keys.append((name, head, add))
+            return f"{_OPEN}{name}{_CLOSE}"
 
         def sub(m: re.Match[str]) -> str:
             token = m.group(1)
             if token == "ROUND":
-                return compute.EXCEL_FUNCTION[self.profile.rounding]
+                return compute.EXCEL_FUNCTION[profile.rounding]
             if token.startswith("GRADE:"):
-                return _grade_formula(token[6:], self.profile.grades)
+                return _grade_formula(token[6:], profile.grades)
             if token.startswith("col:"):
-                col = self.layout.column(token[4:]).col
-                return f"{col}{place.table_first(self.layout)}:{col}{place.table_last(self.layout)}"
-            span = place.field_cell(self.layout, fields[token])
-            assert span is not None
-            return span.first.ref
+                col = layout.column(token[4:]).col
+                return f"{col}{_OPEN}first{_CLOSE}:{col}{_OPEN}last{_CLOSE}"
+            cell = fields[token].value_span.first
+            offset = _footer_offset(layout, fields[token])
+            letter = col_letter(cell.col)
+            if offset is None:
+                return letter + row(f"h{cell.row}", True, cell.row)
+            n = cell.row - 1 + offset  # rows below the table's last row
+            return letter + row(f"t{n}", False, n)
 
         while _PLACEHOLDER.search(formula):
             formula = _PLACEHOLDER.sub(sub, formula)
-        return formula
+        escaped = formula.replace("{", "{{").replace("}", "}}")
+        return escaped.replace(_OPEN, "{").replace(_CLOSE, "}")
 
-    # -- indicator table -------------------------------------------------------
-    def _table(self, place: Placement, record: Record) -> None:
-        layout, shift = self.layout, place.shift()
-        header = layout.header_row + shift
-        block = Span.parse(f"A{header}:A{place.table_last(layout)}")
-        # Unlocked so that a protected sheet still lets users delete indicator rows:
-        # Excel refuses to delete a row that holds any locked cell.
-        self._text(block, layout.table_block, self.st.label(locked=False))
-        for column in layout.columns:
-            cell = Span.parse(f"{column.col}{header}")
-            self._text(cell, column.label, self.st.label())
-        row_fmt = self.st.get(locked=False, text_wrap=False)
-        columns = [
-            (
-                column,
-                Cell.parse(f"{column.col}1").col - 1,
-                self.st.value(
-                    column.type,
-                    align="left" if column.key in ("name", "deviation_reason") else "center",
-                ),
-            )
-            for column in layout.columns
-        ]
-        for i in range(place.rows):
-            row0 = place.table_first(layout) + i - 1
-            ind = record.indicators[i] if i < len(record.indicators) else None
-            self.ws.set_row(row0, self._row_height(ind), row_fmt)
-            for column, col0, fmt in columns:
-                self._cell(row0, col0, column.type, getattr(ind, column.key) if ind else None, fmt)
+    def _column(self, st: Styles, column: Column) -> _Column:
+        align = "left" if column.key in ("name", "deviation_reason") else "center"
+        return _Column(
+            column.key,
+            _colno(column.col) - 1,
+            st.value(column.type, align=align),
+            column.type == T.DATE,
+            max(self.layout.widths[column.col] - 1, 1),
+        )
 
-    def _row_height(self, ind: Any) -> float:
-        """Excel does not grow rows for wrapped text on its own: estimate the lines."""
-        if ind is None:
-            return 20
-        lines = 1
-        for column in self.layout.columns:
-            text = getattr(ind, column.key)
-            if isinstance(text, str):
-                width = self.layout.widths[column.col]
-                lines = max(lines, math.ceil(_display_width(text) / max(width - 1, 1)))
-        return max(20, 14 * lines + 6)
-
-    def _footer_labels(self, place: Placement) -> None:
+    def _footers(self) -> tuple[_Op, ...]:
+        """The blank label cells right of each footer's label, and the footer's height."""
+        ops: list[_Op] = []
         for footer in self.layout.footers:
-            row = place.footer_row(self.layout, footer.offset)
             last = footer.label_cols.split(":")[1]  # the label itself is drawn by the fields
             used = {Span.parse(f.value_cell).first.col for f in footer.fields}
-            for col in range(
-                Cell.parse(f"{last}1").col + 1, Cell.parse(f"{self.layout.last_col}1").col + 1
-            ):
+            for col in range(_colno(last) + 1, self.last0 + 2):
                 if col not in used:
-                    self._merge(Span.parse(f"{col_letter(col)}{row}"), self.st.label())
-            self.ws.set_row(row - 1, 22)
+                    ops.append(_Blank(footer.offset, col - 1, self.label_fmt))
+            ops.append(_Height(footer.offset, FOOTER_HEIGHT))
+        return tuple(ops)
+
+    # -- per form ----------------------------------------------------------------------------
+    def year(self, year: int | None) -> tuple[_Text, str]:
+        """The 年度 line and the identity stamp, for each year once."""
+        if year not in self._years:
+            text = f"（{year}年度）" if year else "（    年度）"
+            stamp = f"{self.layout.stamp}:{year if year else ''}"
+            self._years[year] = (_Text(1, 0, 1, self.last0, text, self.year_fmt), stamp)
+        return self._years[year]
+
+    def statics(self, unit: str) -> tuple[_Op, ...]:
+        """The block labels, with the money unit written in, for each unit once."""
+        if unit not in self._statics:
+            self._statics[unit] = tuple(
+                _Text(*_box(Span.parse(ref), -1), text.format(unit=unit), self.label_fmt)
+                for ref, text in self.layout.statics
+            )
+        return self._statics[unit]
+
+    def refs(self, shift: int, last: int) -> dict[str, int]:
+        """The rows the formula templates name, for a form ``shift`` rows down."""
+        out = {"first": self.header_row + 1 + shift, "last": last}
+        for name, head, add in self.ref_keys:
+            out[name] = (shift if head else last) + add
+        return out
+
+
+def _footer_offset(layout: Layout, fld: Field) -> int | None:
+    """The offset of the footer holding ``fld``; None for a field above the table."""
+    return next((f.offset for f in layout.footers if fld in f.fields), None)
+
+
+def _box(span: Span, add: int) -> tuple[int, int, int, int]:
+    """A span as 0-based (r0, c0, r1, c1), ``add`` added to its 1-based rows."""
+    return (span.first.row + add, span.first.col - 1, span.last.row + add, span.last.col - 1)
+
+
+def _colno(letter: str) -> int:
+    return Cell.parse(f"{letter}1").col
+
+
+@functools.lru_cache(maxsize=256)
+def _plain(text: str) -> bool:
+    """Whether ``worksheet.write`` stores ``text`` as a string (or "" as a blank) whatever
+    the workbook options.
+
+    Only such layout text is handed to ``merge_range``; anything else is written
+    with ``write_string`` after a blank merge, like user text.
+    """
+    if text.startswith(("=", "{")) or ":" in text:
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return True
+    return False
+
+
+def _getter(key: str) -> Callable[[Record], Any]:
+    """The value at a field's dotted key, None where the record has no such attribute."""
+    get = attrgetter(key)
+
+    def value(record: Record) -> Any:
+        try:
+            return get(record)
+        except AttributeError:
+            return None
+
+    return value
+
+
+class FormDrawer:
+    """Draws one form (blank or filled) on a worksheet at a given row.
+
+    The layout is compiled on first use and kept with the workbook's styles, so one
+    drawer per form costs no more than one drawer reused for many forms.
+    """
+
+    def __init__(self, ws: Worksheet, styles: Styles, layout: Layout, profile: Profile) -> None:
+        self.ws, self.st, self.layout, self.profile = ws, styles, layout, profile
+        key = (id(layout), id(profile))
+        plan = styles._plans.get(key)
+        if plan is None:
+            plan = styles._plans[key] = _Plan(styles, layout, profile)
+        self._plan = plan
+
+    def draw(self, record: Record, top: int, rows: int, unit: str) -> Placement:
+        plan, ws = self._plan, self.ws
+        indicators = record.indicators
+        place = Placement(top, max(rows, len(indicators)))
+        shift = top - 1
+        last = plan.header_row + shift + place.rows  # the table's last row, 1-based
+        plan.title.draw(ws, shift, record, _NONE, _NONE)
+        year, stamp = plan.year(record.year)
+        year.draw(ws, shift, record, _NONE, _NONE)
+        _ok(ws.set_row(shift, TITLE_HEIGHT), "row", shift)
+        # The stamp goes in the hidden column right of the form.
+        _ok(ws.write_string(shift, plan.last0 + 1, stamp, plan.stamp_fmt), "stamp")
+        for op in plan.statics(unit):
+            op.draw(ws, shift, record, _NONE, _NONE)
+        for op in plan.heights:
+            op.draw(ws, shift, record, _NONE, _NONE)
+        computed = _computed(record, self.layout, self.profile)
+        refs = plan.refs(shift, last) if plan.has_formulas else _NONE
+        for op in plan.head:
+            op.draw(ws, shift, record, computed, refs)
+        for op in plan.foot:
+            op.draw(ws, last - 1, record, computed, refs)
+        self._table(record, place.rows, shift, last - 1)
+        for op in plan.footers:
+            op.draw(ws, last - 1, record, computed, refs)
+        return place
+
+    def resolve(self, formula: str, place: Placement) -> str:
+        """Replace ``{key}``, ``{col:key}``, ``{ROUND}`` and ``{GRADE:x}`` by real references."""
+        refs = self._plan.refs(place.shift(), place.table_last(self.layout))
+        return self._plan.template(formula).format_map(refs)
+
+    # -- indicator table -------------------------------------------------------
+    def _table(self, record: Record, rows: int, shift: int, last0: int) -> None:
+        plan, ws, indicators = self._plan, self.ws, record.indicators
+        header0 = plan.header_row - 1 + shift
+        # Unlocked so that a protected sheet still lets users delete indicator rows:
+        # Excel refuses to delete a row that holds any locked cell.
+        block = _Text(header0, 0, last0, 0, self.layout.table_block, plan.block_fmt)
+        block.draw(ws, 0, record, _NONE, _NONE)
+        for op in plan.headers:
+            op.draw(ws, shift, record, _NONE, _NONE)
+        columns, row_fmt, count = plan.columns, plan.row_fmt, len(indicators)
+        for i in range(rows):
+            r = header0 + 1 + i
+            if i >= count:
+                _ok(ws.set_row(r, ROW_HEIGHT, row_fmt), "row", r)
+                for column in columns:
+                    _ok(ws.write_blank(r, column.c0, None, column.fmt), "blank", r)
+                continue
+            ind = indicators[i]
+            values = [getattr(ind, column.key) for column in columns]
+            _ok(ws.set_row(r, _row_height(values, columns), row_fmt), "row", r)
+            for column, value in zip(columns, values, strict=True):
+                _cell(ws, r, column.c0, value, column.fmt, column.date)
+
+
+def _row_height(values: list[Any], columns: tuple[_Column, ...]) -> int:
+    """Excel does not grow rows for wrapped text on its own: estimate the lines."""
+    lines = 1
+    for value, column in zip(values, columns, strict=True):
+        # A text of n characters is at most 2n wide: short ones fit on one line unmeasured.
+        if isinstance(value, str) and 2 * len(value) > column.wrap:
+            lines = max(lines, math.ceil(_display_width(value) / column.wrap))
+    return max(ROW_HEIGHT, 14 * lines + 6)
+
+
+def _cell(ws: Worksheet, r: int, c: int, value: Any, fmt: Any, date: bool) -> None:
+    """One value by its type: text only through write_string (``=100%`` is a target)."""
+    if value is None or value == "":
+        _ok(ws.write_blank(r, c, None, fmt), "blank")
+    elif date and isinstance(value, str) and _DATE.fullmatch(value):
+        _ok(ws.write_datetime(r, c, _day(value), fmt), "date")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"不是有限数值：{value}")
+        _ok(ws.write_number(r, c, value, fmt), "number")
+    else:
+        _ok(ws.write_string(r, c, str(value), fmt), "text")
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(value: str) -> dt.datetime:
+    return dt.datetime.strptime(value, "%Y-%m-%d")
 
 
 def _display_width(text: str) -> int:
     """Columns a text needs: CJK characters count two, like Excel's column width unit."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    # Every character counts two, less one for each character below U+2E80.
+    return 2 * len(text) - len("".join(_NARROW.findall(text)))
 
 
 def _grade_formula(ref: str, bands: list[tuple[str, float]]) -> str:
@@ -320,23 +562,6 @@ def _grade_formula(ref: str, bands: list[tuple[str, float]]) -> str:
     for name, floor in reversed(bands):
         formula = f'IF({ref}>={floor:g},"{name}",{formula})'
     return formula
-
-
-def _flatten(record: Record) -> dict[str, Any]:
-    """The record's header, funds and goal values under the dotted keys of the layout."""
-    out: dict[str, Any] = {}
-    for name, value in vars(record).items():
-        if name in ("indicators", "source", "cells"):
-            continue
-        if name == "funds":
-            for fname, fvalue in vars(value).items():
-                if hasattr(fvalue, "__dataclass_fields__"):
-                    out.update({f"funds.{fname}.{k}": v for k, v in vars(fvalue).items()})
-                else:
-                    out[f"funds.{fname}"] = fvalue
-        else:
-            out[name] = value
-    return out
 
 
 def _computed(record: Record, layout: Layout, profile: Profile) -> dict[str, Any]:
@@ -544,10 +769,6 @@ class FormWorkbook:
         ws.print_area(place.top - 1, 0, place.last_row(layout) - 1, last_col)
         ws.set_footer("&C第 &P 页，共 &N 页")
         ws.hide_gridlines(2)
-
-
-def _colno(letter: str) -> int:
-    return Cell.parse(f"{letter}1").col
 
 
 def _decimal(lo: float, hi: float, message: str) -> dict:
