@@ -135,3 +135,20 @@ def test_progress_bar_on_a_terminal_and_never_into_a_log(
     shown = capsys.readouterr()
     assert "正在读取并检查" in shown.err and "正在写入汇总工作簿" in shown.err
     assert shown.out == ""
+
+
+def test_paused_gc_restores_the_collector_even_after_an_error() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), api.paused_gc():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with api.paused_gc():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
