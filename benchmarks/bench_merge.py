@@ -270,14 +270,15 @@ def in_process(folder: Path, out: Path, jobs: int | None) -> Stages:
     from xltools.check import Checker, Report, read_and_check
     from xltools.profiles import load_profile
     from xltools.reader import discover
-    from xltools.workers import jobs_for
+    from xltools.workers import AUTO, jobs_for
     from xltools.writer.consolidated import ConsolidatedWriter
 
     clock.lap("imports (pandas, pandera, xlsxwriter)")
     profile = load_profile()
     files = sorted(discover([folder]), key=str)
+    jobs = AUTO if jobs is None else jobs  # as the command does without --jobs
     processes = jobs_for(len(files), jobs)
-    reports = read_and_check(files, Checker(profile), jobs, None)
+    reports = read_and_check(files, Checker(profile, scores=False), jobs, None)
     report = Report(reports)
     clock.lap(f"read + check: read_and_check, {processes} process(es)")
     saved = merging.read_and_check

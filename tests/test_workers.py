@@ -47,7 +47,7 @@ def test_jobs_for_small_batches_is_one_process() -> None:
     assert workers.jobs_for(workers.PARALLEL_FROM - 1, 8) == 1
     assert workers.jobs_for(workers.PARALLEL_FROM, 8) == 8
     assert workers.jobs_for(workers.PARALLEL_FROM, 1) == 1
-    assert workers.jobs_for(workers.PARALLEL_FROM, None) == workers.default_jobs()
+    assert workers.jobs_for(workers.PARALLEL_FROM, workers.AUTO) == workers.default_jobs()
 
 
 def test_chunks_keep_every_file_once_in_order() -> None:
@@ -88,6 +88,33 @@ def test_merge_on_two_processes_equals_one(inputs: Path, tmp_path: Path) -> None
     assert two == one and len(one) > 10
     assert [f.to_dict() for f in plans[1].findings] == [f.to_dict() for f in plans[0].findings]
     assert [vars(s) for s in plans[1].sources] == [vars(s) for s in plans[0].sources]
+
+
+def test_script_without_main_guard_falls_back_to_one_process(inputs: Path, tmp_path: Path) -> None:
+    """A script calling the API without ``if __name__ == "__main__":`` re-runs itself in
+    every spawned worker, which multiprocessing refuses: the check still completes, in
+    this process, with the same report and a notice."""
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        "import json, sys\n"
+        "from xltools import api, workers\n"
+        "workers.PARALLEL_FROM = 2\n"
+        f"report = api.check([{str(inputs)!r}], jobs=2)\n"
+        "sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False))\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "改为逐个读取检查" in run.stderr
+    assert json.loads(run.stdout) == api.check([inputs], jobs=1).to_dict()
 
 
 def test_command_line_with_two_workers_equals_one(tmp_path: Path) -> None:

@@ -180,12 +180,14 @@ def check(
     ignore: Iterable[str] = (),
     progress: bool = False,
     declarations: Iterable[str | Path] | None = None,
-    jobs: int | None = None,
+    jobs: int = 1,
 ) -> Any:
     """Check every form in ``paths`` against the rule catalogue; returns a ``check.Report``.
 
     ``declarations``: 申报表 files/folders to check self-evaluations against (X01–X05).
-    ``jobs``: processes reading and checking (None: one per CPU; few files: one).
+    ``jobs``: processes reading and checking; ``xltools.workers.AUTO`` (0): one per CPU
+    (from 200 files). In a script, more than one needs the ``if __name__ == "__main__":``
+    guard, as with any use of multiprocessing.
     """
     from xltools.check import check as check_files
 
@@ -329,12 +331,12 @@ def merge(
     include_invalid: bool = False,
     force: bool = False,
     profile: Profile | str | Path | None = None,
-    jobs: int | None = None,
+    jobs: int = 1,
     progress: bool = False,
 ) -> Any:
     """All projects of all accepted files in one consolidated workbook; returns the plan.
 
-    ``jobs``: processes reading and checking the inputs (None: one per CPU; few files: one).
+    ``jobs``: processes reading and checking the inputs, as for :func:`check`.
     """
     from xltools import merge as merging
     from xltools.writer.consolidated import write_consolidated

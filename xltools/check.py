@@ -103,8 +103,10 @@ class Checker:
         select: Iterable[str] = (),
         ignore: Iterable[str] = (),
         declarations: list[Record] | None = None,
+        scores: bool = True,
     ):
         self.profile = profile
+        self.with_scores = scores  # the scoring help; merge does not show it
         self.declarations = declarations  # given: also check X01–X05 against them
         self.select, self.ignore = tuple(select), tuple(ignore)
         self.severity = {k.upper(): v for k, v in profile.data.get("severity", {}).items()}
@@ -122,7 +124,7 @@ class Checker:
 
     def run(self, results: list[ReadResult]) -> Report:
         reports = [FileReport(res.file, res.records, list(res.findings)) for res in results]
-        self.add(reports, self.validate, self.scores)
+        self.add(reports, self.validate, *([self.scores] if self.with_scores else []))
         if self.declarations is not None:
             self.against(reports)
         return Report(self.finish_all(reports))
@@ -244,13 +246,13 @@ def check(
     ignore: Iterable[str] = (),
     progress: Advance | None = None,
     declarations: Iterable[str | Path] | None = None,
-    jobs: int | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Check every form in ``paths`` (files and folders) against the rule catalogue.
 
     With ``declarations`` (files and folders of 申报表), self-evaluations are also
     checked against the approved declaration of the same project (X01–X05).
-    ``jobs``: processes reading and checking (None: one per CPU; few files: one);
+    ``jobs``: processes reading and checking (``workers.AUTO``: one per CPU; few files: one);
     ``progress`` is called with the number of files just finished.
     """
     profile = profile or load_profile()
@@ -277,21 +279,21 @@ def check(
 
 
 def read_and_check(
-    files: list[Path], checker: Checker, jobs: int | None, progress: Advance | None
+    files: list[Path], checker: Checker, jobs: int = 1, progress: Advance | None = None
 ) -> list[FileReport]:
-    """Each file read and checked, in order; on several processes for many files."""
+    """Each file read and checked, in order; ``jobs`` processes (AUTO: one per CPU) when
+    there are many files. A script that asks for several must have the usual
+    ``if __name__ == "__main__":`` guard, as with any use of multiprocessing."""
     from xltools.workers import check_files, jobs_for
 
     n = jobs_for(len(files), jobs)
     if n > 1:
-        return check_files(
-            files,
-            checker.profile,
-            select=checker.select,
-            ignore=checker.ignore,
-            jobs=n,
-            advance=progress,
-        )
+        options = {
+            "select": checker.select,
+            "ignore": checker.ignore,
+            "scores": checker.with_scores,
+        }
+        return check_files(files, checker.profile, options, jobs=n, advance=progress)
     results = []
     for path in files:
         results.append(read_workbook(path, checker.profile))

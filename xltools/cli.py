@@ -353,7 +353,7 @@ def check(
         ignore=_split(ignore),
         progress=fmt == "table" and output is None,
         declarations=list(declarations) if declarations else None,
-        jobs=jobs,
+        jobs=jobs or 0,  # 0: workers.AUTO, one per CPU
     )
     _show_report(report, fmt, output, force)
     if annotate_dir is not None:
@@ -473,7 +473,7 @@ def merge(
         include_invalid=include_invalid,
         force=force,
         profile=profile,
-        jobs=jobs,
+        jobs=jobs or 0,  # 0: workers.AUTO, one per CPU
         progress=True,
     )
     files = sum(s.included for s in plan.sources)

@@ -140,7 +140,7 @@ def plan(
     *,
     money_unit: str,
     include_invalid: bool,
-    jobs: int | None = None,
+    jobs: int = 1,
     progress: Advance | None = None,
 ) -> MergePlan:
     """Decide what goes into the consolidated workbook, without writing anything.
@@ -152,7 +152,7 @@ def plan(
     for f in files:
         unique.setdefault(Path(f).resolve(), Path(f))
     inputs = sorted(unique.values(), key=str)
-    report = Report(read_and_check(inputs, Checker(profile), jobs, progress))
+    report = Report(read_and_check(inputs, Checker(profile, scores=False), jobs, progress))
     findings = list(report.findings)
     sources, entries, seen = [], [], {}
     for fr in report.files:

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from xltools.profiles import Profile
 
@@ -37,9 +40,12 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def jobs_for(files: int, jobs: int | None) -> int:
-    """Processes to use for ``files`` files: ``jobs`` (None or 0: every CPU), 1 for few files."""
-    wanted = default_jobs() if not jobs or jobs < 1 else jobs
+AUTO = 0  # jobs: one process per CPU
+
+
+def jobs_for(files: int, jobs: int) -> int:
+    """Processes to use for ``files`` files: ``jobs`` (AUTO: one per CPU), 1 for few files."""
+    wanted = default_jobs() if jobs == AUTO else max(1, jobs)
     return 1 if files < PARALLEL_FROM else wanted
 
 
@@ -49,40 +55,54 @@ def chunks(files: Sequence[Path], jobs: int) -> list[list[Path]]:
     return [list(files[i : i + size]) for i in range(0, len(files), size)]
 
 
-def _check_chunk(files: list[Path], profile: Profile, select: tuple, ignore: tuple) -> list:
-    """Worker: read and check ``files``; their FileReports, findings final."""
+def _check_chunk(files: list[Path], profile: Profile, options: dict[str, Any]) -> list:
+    """Worker: read and check ``files``; their FileReports, findings final.
+
+    ``options``: the Checker's keyword arguments (select, ignore, scores).
+    """
     from xltools.check import Checker
     from xltools.reader import read_workbook
 
     results = [read_workbook(path, profile) for path in files]
-    return Checker(profile, select, ignore).run(results).files
+    return Checker(profile, **options).run(results).files
 
 
 def check_files(
     files: Sequence[Path],
     profile: Profile,
+    options: dict[str, Any],
     *,
-    select: tuple = (),
-    ignore: tuple = (),
     jobs: int,
     advance: Advance | None = None,
 ) -> list:
-    """Every file read and checked by ``jobs`` worker processes; FileReports in input order."""
+    """Every file read and checked by ``jobs`` worker processes; FileReports in input order.
+
+    If the workers cannot run (a script without the ``if __name__ == "__main__":``
+    guard re-runs itself in every spawned worker; a worker killed by the system), the
+    chunks they did not finish are checked in this process: slower, never wrong.
+    """
     parts = chunks(files, jobs)
     done: list[list | None] = [None] * len(parts)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {
-            pool.submit(_check_chunk, part, profile, select, ignore): i
-            for i, part in enumerate(parts)
-        }
-        try:
-            for future in as_completed(futures):
-                i = futures[future]
-                done[i] = future.result()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {
+                pool.submit(_check_chunk, part, profile, options): i for i, part in enumerate(parts)
+            }
+            try:
+                for future in as_completed(futures):
+                    i = futures[future]
+                    done[i] = future.result()
+                    if advance:
+                        advance(len(parts[i]))
+            except BaseException:  # Ctrl+C or a broken pool: do not start the queued chunks
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    except BrokenProcessPool:
+        print("提示：无法启动并行进程，改为逐个读取检查（结果相同）", file=sys.stderr)
+        for i, part in enumerate(parts):
+            if done[i] is None:
+                done[i] = _check_chunk(part, profile, options)
                 if advance:
-                    advance(len(parts[i]))
-        except BaseException:  # Ctrl+C or a worker's failure: do not start the queued chunks
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+                    advance(len(part))
     return [report for part in done for report in part or ()]
