@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def _indicators(record: Record, pools: dict, n: int, rng: random.Random) -> list
     for level1, k in _counts(record.kind, n, rng).items():
         weights = _split(SE_WEIGHTS[level1], k) if record.kind != DECLARATION else [None] * k
         for weight in weights:
-            ind = Indicator(**{**rng.choice(pools[record.kind][level1]).__dict__, "row": None})
+            ind = replace(rng.choice(pools[record.kind][level1]), row=None)
             seen[ind.name or ""] += 1
             if seen[ind.name or ""] > 1:  # D14/S17: names must not repeat within a form
                 ind.name = f"{ind.name}（{seen[ind.name or '']}）"

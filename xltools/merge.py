@@ -153,6 +153,9 @@ def plan(
         unique.setdefault(Path(f).resolve(), Path(f))
     inputs = sorted(unique.values(), key=str)
     report = Report(read_and_check(inputs, Checker(profile, scores=False), jobs, progress))
+    for fr in report.files:  # cell locations were for the findings; the writer needs none
+        for record in fr.records:
+            record.cells = {}
     findings = list(report.findings)
     sources, entries, seen = [], [], {}
     for fr in report.files:

@@ -10,6 +10,7 @@ and stacked forms (several in one sheet) read one after another.
 from __future__ import annotations
 
 import re
+import sys
 import zipfile
 import zlib
 from collections import defaultdict
@@ -402,6 +403,9 @@ class FormReader:
             if ind is None:
                 continue
             _fill_down(ind, previous)
+            # The same few 一级/二级 names on every row of every form: one string each.
+            ind.level1 = ind.level1 and sys.intern(ind.level1)
+            ind.level2 = ind.level2 and sys.intern(ind.level2)
             record.indicators.append(ind)
             previous = ind
         return _Table(
