@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import struct
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from processes import run_python
 
 from xltools import api
 from xltools.cli import cli
@@ -217,15 +215,7 @@ def test_real_entry_point_with_a_mixed_folder(tmp: Path) -> None:
     bad = _make_bad(folder)
     shutil.copyfile(GOOD[1], folder / GOOD[1].name)
     before = _snapshot(folder)
-    proc = subprocess.run(
-        [sys.executable, "-m", "xltools", "read", str(folder)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONUTF8": "1"},
-        timeout=120,
-        check=False,
-    )
+    proc = run_python("-m", "xltools", "read", str(folder))
     assert proc.returncode == 3
     assert [r["project_name"] for r in json.loads(proc.stdout)] == ["工作服专项经费"]
     lines = proc.stderr.splitlines()

@@ -8,15 +8,14 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from processes import run_python
 
 from xltools import api
 from xltools.cli import cli
@@ -413,16 +412,7 @@ def test_short_help_option() -> None:
 
 
 def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "xltools", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env={**os.environ, "PYTHONUTF8": "1"},
-        timeout=120,
-        check=False,
-    )
+    return run_python("-m", "xltools", *args, cwd=cwd)
 
 
 def test_entry_point_exit_codes_and_no_traceback(tmp: Path) -> None:
@@ -462,14 +452,7 @@ def test_importing_the_cli_does_not_import_pandas(tmp: Path) -> None:
         "heavy = [m for m in ('pandas', 'pandera', 'xlsxwriter', 'python_calamine') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=tmp,
-        timeout=120,
-        check=False,
-    )
+    proc = run_python("-c", code, cwd=tmp)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
 
@@ -481,8 +464,5 @@ def test_help_does_not_import_pandas(tmp: Path) -> None:
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "print('pandas' in sys.modules, file=sys.stderr)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8",
-        cwd=tmp, timeout=120, check=False,
-    )  # fmt: skip
+    proc = run_python("-c", code, cwd=tmp)
     assert proc.stderr.strip() == "False"

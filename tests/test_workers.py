@@ -8,13 +8,11 @@ compare whole reports: findings with their cells, scores, file order.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from processes import run_python
 
 from xltools import api, workers
 
@@ -103,15 +101,7 @@ def test_script_without_main_guard_falls_back_to_one_process(inputs: Path, tmp_p
         "sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False))\n",
         encoding="utf-8",
     )
-    run = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-        timeout=300,
-        check=False,
-    )
+    run = run_python(str(script), timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "改为逐个读取检查" in run.stderr
     assert json.loads(run.stdout) == api.check([inputs], jobs=1).to_dict()
@@ -125,17 +115,8 @@ def test_command_line_with_two_workers_equals_one(tmp_path: Path) -> None:
     source = EXAMPLES / "自评表_公共服务窗口运行经费（示例：含错误）.xlsx"
     for i in range(workers.PARALLEL_FROM):
         shutil.copy(source, folder / f"{i:03d}.xlsx")
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     runs = [
-        subprocess.run(
-            [sys.executable, "-m", "xltools", "check", str(folder), "--format", "json", "-j", j],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            env=env,
-            timeout=300,
-            check=False,
-        )
+        run_python("-m", "xltools", "check", str(folder), "--format", "json", "-j", j, timeout=300)
         for j in ("1", "2")
     ]
     assert [r.returncode for r in runs] == [1, 1], runs[1].stderr
