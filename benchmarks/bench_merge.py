@@ -266,6 +266,7 @@ def in_process(folder: Path, out: Path, jobs: int | None) -> Stages:
     import xltools.rules.cross
     import xltools.schemas  # noqa: F401  (pandera: imported here so check is not charged)
     from xltools import merge as merging
+    from xltools.api import paused_gc
     from xltools.catalogue import ERROR, WARNING
     from xltools.check import Checker, Report, read_and_check
     from xltools.profiles import load_profile
@@ -290,8 +291,9 @@ def in_process(folder: Path, out: Path, jobs: int | None) -> Stages:
     clock.lap("plan: sha256, convert, duplicates, order")
     writer = ConsolidatedWriter(out, plan, profile)
     parts = timed_writer(writer)
-    writer.write()
-    clock.lap("write: ConsolidatedWriter.write")
+    with paused_gc():  # as api.merge writes
+        writer.write()
+    clock.lap("write: ConsolidatedWriter.write (no cyclic GC)")
     summary = (
         f"check found {report.count(ERROR)} errors, {report.count(WARNING)} warnings; "
         f"plan: {len(plan.entries)} projects, {len(plan.left_out)} files left out, "
