@@ -388,6 +388,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs of the command, best kept (1)")
     parser.add_argument("--no-stages", action="store_true", help="skip the in-process stages")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the pandas read + to_excel baseline"
+    )
     parser.add_argument("--profile", type=Path, help="also cProfile api.merge into this file")
     parser.add_argument("--top", type=int, default=30, help="functions shown per profile (30)")
     parser.add_argument(
@@ -491,6 +494,43 @@ STARTUP = (
 )
 
 
+# The baseline: what a clerk's own script would do to put every file into one workbook.
+# pandas reads every sheet of every file (calamine, the fastest engine pandas has), the
+# sheets are stacked as they are, and written to one sheet per 1,000,000 rows with
+# xlsxwriter: no checking, no summaries, no layout, no formats. Same files, same run.
+NAIVE = """
+import sys
+from pathlib import Path
+import pandas as pd
+folder, out = Path(sys.argv[1]), sys.argv[2]
+frames = []
+for path in sorted(folder.glob("*.xlsx")):
+    for frame in pd.read_excel(path, sheet_name=None, header=None, engine="calamine").values():
+        frames.append(frame)
+stacked = pd.concat(frames, ignore_index=True)
+with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+    for i in range(0, len(stacked), 1_000_000):
+        stacked.iloc[i : i + 1_000_000].to_excel(writer, sheet_name=f"S{i}", header=False, index=False)
+print(len(stacked), int(stacked.notna().sum().sum()))
+"""
+
+
+def run_naive(inputs: Inputs, out: Path) -> ChildRun:
+    """The baseline as a child process (see NAIVE); raises if it fails."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as fh:
+        run = run_child([sys.executable, "-c", NAIVE, str(inputs.folder), str(out)], stdout=fh)
+        fh.seek(0)
+        rows, cells = fh.read().split()
+    if run.returncode != 0:
+        raise SystemExit(f"the pandas baseline failed (exit {run.returncode})")
+    print(
+        f"\n(c) baseline: pandas.read_excel (calamine) of every sheet, stacked, DataFrame.to_excel "
+        f"(xlsxwriter): {int(rows):,} rows, {int(cells):,} filled cells\n"
+        f"    wall {run.timing.wall:.2f} s, CPU {run.timing.cpu:.2f} s, peak RSS {run.memory_mb:.0f} MB"
+    )
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     inputs = prepare(args)
@@ -499,6 +539,15 @@ def main(argv: list[str] | None = None) -> int:
     timing, run = run_merge(inputs, out, log, args.repeat, args.merge_jobs)
     print(f"after the command: {load()}")
     show_command(inputs, out, log, timing, run, args.merge_jobs)
+    if not args.no_baseline:
+        naive = run_naive(inputs, args.workdir / "baseline.xlsx")
+        print(
+            f"    xltools merge ÷ baseline, wall time: {timing.wall / naive.timing.wall:.2f} "
+            f"(CPU {timing.cpu / naive.timing.cpu:.2f}); below 1: merge is faster. "
+            f"The goal in seconds on a quiet machine is {WALL_GOAL_S:g} s; a run whose baseline "
+            f"is slower than usual was slowed by other jobs as much"
+        )
+        print(f"after the baseline: {load()}")
     if not args.no_stages:
         stages = stages_in_child(inputs.folder, args.workdir / "汇总-stages.xlsx", args.merge_jobs)
         startup = run_child([sys.executable, "-c", STARTUP]).timing
