@@ -178,6 +178,15 @@ def test_template_without_output_is_a_chinese_usage_error(tmp: Path, run_main) -
     assert outcome.out == ""
 
 
+@pytest.mark.parametrize("command", ["check", "merge"])
+@pytest.mark.parametrize("jobs", ["0", "-1", "两"])
+def test_jobs_must_be_a_positive_number(tmp: Path, run_main, command: str, jobs: str) -> None:
+    outcome = run_main(command, str(tmp), "-o", str(tmp / "汇总.xlsx"), "-j", jobs)
+    assert outcome.code == 2
+    assert outcome.err.startswith("用法错误：") and "--jobs" in outcome.err
+    assert "Invalid value" not in outcome.err and "x>=" not in outcome.err
+
+
 def test_template_unknown_kind_is_a_chinese_usage_error(tmp: Path, run_main) -> None:
     out = tmp / "x.xlsx"
     outcome = run_main("template", "报告表", "-o", str(out))

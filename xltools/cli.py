@@ -118,10 +118,19 @@ PROFILE = click.option(
     help="规则配置文件（TOML），覆盖默认配置的任意部分。",
 )
 FORCE = click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+
+
+def _positive(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise click.BadParameter("进程数应为 1 或更大的整数")
+    return value
+
+
 JOBS = click.option(
     "-j",
     "--jobs",
-    type=click.IntRange(min=1),
+    type=int,
+    callback=lambda _ctx, _param, value: _positive(value),
     metavar="N",
     help="同时读取、检查文件的进程数（默认每个 CPU 一个；文件少于 200 个时只用一个）。",
 )
