@@ -231,7 +231,10 @@ def measure(corpus: Corpus, out: Path, repeat: int) -> list[Row]:
         Row("(a) pandas.read_excel, openpyxl, all sheets", pandas, n),
         Row("(b) calamine floor: open + to_python()", floor, n),
         Row(
-            "(c) xltools check DIR --format json (process)", check, n, max(r.peak_mb for r in runs)
+            "(c) xltools check DIR --format json (process)",
+            check,
+            n,
+            max(r.memory_mb for r in runs),
         ),
     ]
 

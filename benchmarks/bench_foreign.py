@@ -615,7 +615,10 @@ def measure(foreign: Foreign, out: Path, repeat: int) -> list[Row]:
         Row("(a) pandas.read_excel, all sheets", pandas, n),
         Row("(b) calamine floor: open + to_python()", floor, n),
         Row(
-            "(c) xltools check DIR --format json (process)", check, n, max(r.peak_mb for r in runs)
+            "(c) xltools check DIR --format json (process)",
+            check,
+            n,
+            max(r.memory_mb for r in runs),
         ),
     ]
 
