@@ -150,12 +150,7 @@ def write_templates_from_list(
         record = blank_record(kind, int(merged.pop("year", None) or year), **merged)
         name = safe_filename(f"{KIND_NAMES[kind]}_{record.project_name}")
         plans.append((unique_path(out_dir, name, taken), record))
-    existing = [str(p) for p, _ in plans if p.exists()]
-    if existing and not force:
-        raise UserError(
-            f"以下文件已存在（如需覆盖，请加 --force）：{'、'.join(existing[:5])}"
-            + (f" 等 {len(existing)} 个" if len(existing) > 5 else "")
-        )
+    _refuse_existing([path for path, _ in plans], force)
     for path, record in plans:
         result.written.append(
             write_form(path, record, rows=rows, profile=profile, variant=variant, force=True)
@@ -170,6 +165,16 @@ def read(paths: Iterable[str | Path], profile: Profile | None = None) -> list[Re
         raise UserError("没有找到要读取的文件（.xlsx、.xlsm、.xls、.ods）")
     profile = profile or load_profile()
     return [read_workbook(f, profile) for f in files]
+
+
+def _refuse_existing(paths: list[Path], force: bool) -> None:
+    """Before writing a batch: none of ``paths`` may exist, unless ``force``."""
+    existing = [str(p) for p in paths if p.exists()]
+    if existing and not force:
+        raise UserError(
+            f"以下文件已存在（如需覆盖，请加 --force）：{'、'.join(existing[:5])}"
+            + (f" 等 {len(existing)} 个" if len(existing) > 5 else "")
+        )
 
 
 def check(
@@ -311,12 +316,7 @@ def prefill(
         for record in declarations:
             evaluation = self_evaluation_from(record, profile)
             plans.append((unique_path(out_dir, example_filename(evaluation), taken), evaluation))
-    existing = [str(p) for p, _ in plans if p.exists()]
-    if existing and not force:
-        raise UserError(
-            f"以下文件已存在（如需覆盖，请加 --force）：{'、'.join(existing[:5])}"
-            + (f" 等 {len(existing)} 个" if len(existing) > 5 else "")
-        )
+    _refuse_existing([path for path, _ in plans], force)
     for path, evaluation in plans:
         result.written.append(write_form(path, evaluation, rows=rows, profile=profile, force=True))
     return result
