@@ -292,6 +292,34 @@ def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[P
     return [write_copy(fr, out) for fr, out in plans]
 
 
+def write_notices(
+    report: Any, out_dir: str | Path, *, force: bool = False, date: dt.date | None = None
+) -> list[Path]:
+    """退回修改通知: one Word document per 实施单位 with something to fix, in ``out_dir``.
+
+    ``date``: the date printed on the notices (default: today). Units whose files have
+    no errors or warnings get none. Nothing is written unless every notice can be.
+    """
+    from xltools.notices import group_by_unit, write_notice
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--notices 应为文件夹：{out_dir}")
+    inputs = tuple(Path(fr.file) for fr in report.files)
+    taken: set[str] = set()
+    plans = []
+    for notice in group_by_unit(report.files):
+        out = unique_path(out_dir, safe_filename(notice.filename, ".docx"), taken)
+        check_writable(out, force, inputs)
+        plans.append((notice, out))
+    written = []
+    for notice, out in plans:
+        with atomic_path(out) as tmp:
+            write_notice(notice, tmp, date or dt.date.today())
+        written.append(out)
+    return written
+
+
 def prefill(
     paths: Iterable[str | Path],
     out_dir: str | Path,
@@ -421,6 +449,7 @@ __all__ = [
     "kind_of",
     "read",
     "write_form",
+    "write_notices",
     "write_template",
     "write_templates_from_list",
 ]

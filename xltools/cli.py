@@ -302,6 +302,13 @@ def read(
     help="为每个文件生成批注副本（问题单元格标红/黄并附批注，首页为校验结果），写到此文件夹。",
 )
 @click.option(
+    "--notices",
+    "notices_dir",
+    type=click.Path(path_type=Path),
+    metavar="文件夹",
+    help="为每个有问题的实施单位生成一份退回修改通知（Word 文档，可直接打印），写到此文件夹。",
+)
+@click.option(
     "--select",
     metavar="编号",
     multiple=True,
@@ -330,6 +337,7 @@ def check(
     fmt: str,
     output: Path | None,
     annotate_dir: Path | None,
+    notices_dir: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     strict: bool,
@@ -349,6 +357,7 @@ def check(
     示例：
       xltools check 收回的表格/
       xltools check 收回的表格/ --annotate 退回修改/
+      xltools check 收回的表格/ --notices 退回修改通知/
       xltools check 自评表.xlsx --format json -o 结果.json
       xltools check 收回的表格/ --ignore S07 --profile 我的配置.toml
       xltools check 自评表/ --declarations 申报表/
@@ -368,6 +377,12 @@ def check(
     if annotate_dir is not None:
         written = api.annotate(report, annotate_dir, force=force)
         click.echo(f"已生成 {len(written)} 个批注副本，位于：{annotate_dir}", err=fmt != "table")
+    if notices_dir is not None:
+        notices = api.write_notices(report, notices_dir, force=force)
+        said = f"已生成 {len(notices)} 份退回修改通知，位于：{notices_dir}"
+        click.echo(
+            said if notices else "没有需要退回修改的文件，未生成退回修改通知", err=fmt != "table"
+        )
     sys.exit(report.exit_code(strict))
 
 
