@@ -402,6 +402,58 @@ def merge(
     return plan
 
 
+def fix(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    profile: Profile | str | Path | None = None,
+    jobs: int = 1,
+) -> list[Any]:
+    """A corrected copy in ``out_dir`` of every file with certain corrections.
+
+    Returns one ``fix.FixedFile`` per file: its changes, the findings that remain, and
+    the copy written (or why none was: nothing to correct, unreadable, not .xlsx/.xlsm).
+    Nothing is written unless every copy can be; inputs are never modified.
+    """
+    from xltools import fix as fixing
+
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"-o 应为文件夹：{out_dir}")
+    report = check(paths, profile, jobs=jobs)
+    inputs = tuple(Path(fr.file) for fr in report.files)
+    taken: set[str] = set()
+    results, plans = [], []
+    for fr in report.files:
+        changes = fixing.plan(fr, profile)
+        done = fixing.fixed_rules(changes)
+        remaining = [f for f in fr.findings if (f.rule, f.sheet, f.cell) not in done]
+        result = fixing.FixedFile(fr.file, changes, remaining)
+        results.append(result)
+        source = Path(fr.file)
+        if any(f.rule in ("R01", "R02") for f in fr.findings):
+            result.reason = "文件无法读取或不含表单，未修改"
+        elif not changes:
+            result.reason = "没有可以自动修改的问题"
+        elif source.suffix.lower() not in fixing.EDITABLE:
+            result.reason = (
+                f"{source.suffix} 文件不能直接修改：请在 Excel 或 WPS 中按上表修改，"
+                "或另存为 .xlsx 后再运行 xltools fix"
+            )
+        else:
+            out = unique_path(out_dir, source.name, taken)
+            check_writable(out, force, inputs)
+            plans.append((result, source, out))
+    for result, source, out in plans:
+        with atomic_path(out) as tmp:
+            fixing.write_copy(source, tmp, result.changes)
+        result.output = out
+    return results
+
+
 # -- bundled examples ---------------------------------------------------------------------
 
 # The real seed forms, and two of them with mistakes planted (see examples/README.md).
@@ -446,6 +498,7 @@ __all__ = [
     "build_examples",
     "default_year",
     "example_records",
+    "fix",
     "kind_of",
     "read",
     "write_form",
