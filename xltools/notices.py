@@ -30,7 +30,7 @@ from xltools.model import KIND_NAMES
 UNKNOWN_UNIT = "（未知单位）"  # check.FileReport.unit of a file with no readable form
 TITLE_FONT, BODY_FONT = "宋体", "仿宋"
 # Text width 15.6 cm (A4 minus margins of 2.8 and 2.6 cm, as GB/T 9704 sets them).
-COLUMNS = (("序号", 1.1), ("位置", 2.6), ("类别", 1.2), ("问题及修改要求", 6.3))
+COLUMNS = (("序号", 1.3), ("位置", 2.6), ("类别", 1.2), ("问题及修改要求", 6.1))
 COLUMNS += (("表中内容", 2.2), ("应为", 2.2))
 CHINESE_NUMERALS = "一二三四五六七八九十"
 SEVERITY_WORDS = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
