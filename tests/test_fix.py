@@ -215,3 +215,24 @@ def test_cli_never_overwrites_without_force_nor_an_input(tmp_path: Path, run_mai
 def test_cli_usage_errors(tmp_path: Path, run_main: Any, args: tuple[str, ...]) -> None:
     outcome = run_main(*args)
     assert outcome.code == 2 and "用法错误" in outcome.err
+
+
+def test_cli_an_unreadable_file_exits_3_and_the_others_are_fixed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    edit_workbook(_window(folder), {"H34": "良"})
+    result = run("fix", folder, "-o", tmp_path / "out")
+    assert result.exit_code == 3
+    assert "broken.xlsx：文件无法读取或不含表单，未修改" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["window.xlsx"]
+
+
+def test_full_width_digits_in_an_amount(tmp_path: Path) -> None:
+    path = edit_workbook(_window(tmp_path), {"E6": "７２００００"})  # 全年预算数 as text
+    assert ("R06", f"{SE}!E6") in _found(path, ("R06",))
+    [result] = api.fix([path], tmp_path / "out")
+    assert (result.changes[0].cell, result.changes[0].new) == ("E6", 720000.0)
+    copy = tmp_path / "out" / "window.xlsx"
+    assert openpyxl.load_workbook(copy)[SE]["E6"].value == 720000
+    assert _found(copy, ("R06", *DERIVED)) == []

@@ -292,6 +292,14 @@ def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[P
     return [write_copy(fr, out) for fr, out in plans]
 
 
+def _output_folder(path: str | Path, option: str) -> Path:
+    """The folder an option names: it may not exist yet, but must not be a file."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{option} 应为文件夹：{path}")
+    return path
+
+
 def write_notices(
     report: Any, out_dir: str | Path, *, force: bool = False, date: dt.date | None = None
 ) -> list[Path]:
@@ -302,9 +310,7 @@ def write_notices(
     """
     from xltools.notices import group_by_unit, write_notice
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"--notices 应为文件夹：{out_dir}")
+    out_dir = _output_folder(out_dir, "--notices")
     inputs = tuple(Path(fr.file) for fr in report.files)
     taken: set[str] = set()
     plans = []
@@ -420,9 +426,7 @@ def fix(
 
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"-o 应为文件夹：{out_dir}")
+    out_dir = _output_folder(out_dir, "-o")
     report = check(paths, profile, jobs=jobs)
     inputs = tuple(Path(fr.file) for fr in report.files)
     taken: set[str] = set()
