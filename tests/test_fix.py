@@ -236,3 +236,29 @@ def test_full_width_digits_in_an_amount(tmp_path: Path) -> None:
     copy = tmp_path / "out" / "window.xlsx"
     assert openpyxl.load_workbook(copy)[SE]["E6"].value == 720000
     assert _found(copy, ("R06", *DERIVED)) == []
+
+
+def test_a_rate_in_a_layout_of_another_region(tmp_path: Path) -> None:
+    """variants.xlsx: two 自评表 stacked in one sheet, the first with 执行率 85.47 %."""
+    source = shutil.copy(ROOT / "fixtures" / "seeds" / "variants.xlsx", tmp_path / "v.xlsx")
+    sheet = "自评表（两张）"
+    [result] = api.fix([source], tmp_path / "out")
+    assert [(c.rule, c.location, c.old, c.new) for c in result.changes] == [
+        ("S02", f"{sheet}!H6", 85.47, 85.46)
+    ]
+    copy = tmp_path / "out" / "v.xlsx"
+    assert _found(copy, ("S02",)) == []
+    assert openpyxl.load_workbook(copy)[sheet]["H6"].value == 0.8546  # a fraction, as it was
+
+
+def test_a_rate_typed_as_a_plain_percentage_stays_one(tmp_path: Path) -> None:
+    def typed(ws: Any) -> None:
+        ws["H6"] = 90
+        ws["H6"].number_format = "General"
+
+    path = edit_workbook(_window(tmp_path), edit=typed)
+    [result] = api.fix([path], tmp_path / "out")
+    assert (result.changes[0].rule, result.changes[0].new) == ("S02", 85.46)
+    copy = tmp_path / "out" / "window.xlsx"
+    assert openpyxl.load_workbook(copy)[SE]["H6"].value == 85.46  # as the clerk writes it
+    assert _found(copy, ("S02",)) == []

@@ -170,3 +170,23 @@ def test_notice_prints_on_a4_with_page_numbers(office: Soffice, tmp_path: Path) 
     ).stdout
     assert f"第 1 页，共 {pages} 页" in text and f"第 {pages} 页，共 {pages} 页" in text
     assert "经办人" in text.split("\f")[pages - 1]  # the signature ends the notice
+
+
+def test_stacked_forms_name_the_project_of_each_finding(tmp_path: Path) -> None:
+    stacked = Path(__file__).parent / "fixtures" / "seeds" / "seed004_stacked.xlsx"
+    [notice] = api.write_notices(api.check([stacked]), tmp_path / "out", date=DAY)
+    _, [table] = _notice_text(notice)
+    assert table[1][1] == "2022年度自评表!B34"
+    assert table[1][3].startswith("［市民社区医疗互助帮困专项补助（市拨）］")
+
+
+def test_an_unreadable_file_gets_a_notice_without_a_unit(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    [notice] = api.write_notices(api.check([folder]), tmp_path / "out", date=DAY)
+    assert notice.name == "退回修改通知_未识别单位.docx"
+    paragraphs, [table] = _notice_text(notice)
+    assert "报送单位：" in paragraphs
+    assert table[1][1:3] == ["整个文件", "错误"]
+    assert "重新保存为 .xlsx" in table[1][3]
