@@ -71,6 +71,27 @@ def test_one_notice_per_unit_with_problems(returned: Path, tmp_path: Path) -> No
     assert "2 个文件中有 2 个需要修改" in opening and "错误 2 处" in opening
 
 
+def test_two_units_get_two_notices_each_with_its_own_files(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    error_form(folder, "ours.xlsx")
+    other = error_form(folder, "theirs.xlsx")
+    report = api.check([folder])
+    for fr in report.files:
+        if fr.file == str(other):
+            fr.records[0].implementing_unit = OTHER_UNIT
+    written = api.write_notices(report, tmp_path / "out", date=DAY)
+    assert [p.name for p in written] == sorted(f"退回修改通知_{u}.docx" for u in (UNIT, OTHER_UNIT))
+    for path in written:
+        paragraphs, tables = _notice_text(path)
+        ours = path.name == f"退回修改通知_{UNIT}.docx"
+        assert f"{UNIT if ours else OTHER_UNIT}：" in paragraphs
+        assert [p for p in paragraphs if p.startswith("一、")] == [
+            f"一、{'ours' if ours else 'theirs'}.xlsx"
+        ]
+        assert len(tables) == 1
+
+
 def test_a_unit_with_errors_and_a_clean_file_names_the_clean_one(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
