@@ -102,6 +102,8 @@ def cli() -> None:
     示例：
       xltools template 申报表 -o 申报表.xlsx --year 2025
       xltools check 收回的表格/ --annotate 退回修改/
+      xltools check 收回的表格/ --notices 退回修改通知/
+      xltools fix 收回的表格/ -o 改正后/
       xltools merge 收回的表格/ -o 汇总.xlsx
       xltools read 收回的表格/ > 项目.json
       xltools demo
