@@ -9,6 +9,7 @@ real form whose amounts were typed as text ("29,620,000.00").
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -262,3 +263,21 @@ def test_a_rate_typed_as_a_plain_percentage_stays_one(tmp_path: Path) -> None:
     copy = tmp_path / "out" / "window.xlsx"
     assert openpyxl.load_workbook(copy)[SE]["H6"].value == 85.46  # as the clerk writes it
     assert _found(copy, ("S02",)) == []
+
+
+def test_a_file_openpyxl_cannot_open_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """A malformed styles part: calamine reads the values, openpyxl refuses the file."""
+    good = edit_workbook(_window(tmp_path), {"H34": "良"})
+    broken = tmp_path / "in" / "broken.xlsx"
+    broken.parent.mkdir()
+    bad_styles = (
+        b"<styleSheet xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'>"
+        b"<numFmts count='1'><numFmt/></numFmts></styleSheet>"
+    )
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, bad_styles if info.filename == "xl/styles.xml" else src.read(info))
+    result = run("fix", broken, "-o", tmp_path / "out")
+    assert result.exit_code == 3
+    assert "无法生成副本" in result.output and "另存后再试" in result.output
+    assert list((tmp_path / "out").iterdir()) == []  # no half-written copy, no temporary

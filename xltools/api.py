@@ -439,6 +439,7 @@ def fix(
         results.append(result)
         source = Path(fr.file)
         if any(f.rule in ("R01", "R02") for f in fr.findings):
+            result.failed = True
             result.reason = "文件无法读取或不含表单，未修改"
         elif not changes:
             result.reason = "没有可以自动修改的问题"
@@ -452,8 +453,18 @@ def fix(
             check_writable(out, force, inputs)
             plans.append((result, source, out))
     for result, source, out in plans:
-        with atomic_path(out) as tmp:
-            fixing.write_copy(source, tmp, result.changes)
+        try:
+            with atomic_path(out) as tmp:
+                fixing.write_copy(source, tmp, result.changes)
+        except OSError:
+            raise
+        except Exception as exc:  # a file calamine reads but openpyxl cannot open or save
+            result.failed = True
+            result.reason = (
+                "无法生成副本：文件内部结构不规范，无法按原样保存"
+                f"（{type(exc).__name__}: {exc}）；请在 Excel 或 WPS 中另存后再试"
+            )
+            continue
         result.output = out
     return results
 

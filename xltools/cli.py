@@ -648,7 +648,7 @@ def fix(
     .xls、.ods、.et 文件不能直接修改，只列出应修改之处。
 
     \b
-    退出码：0 完成；2 用法错误；3 有文件无法打开。
+    退出码：0 完成；2 用法错误；3 有文件无法打开或无法生成副本。
 
     \b
     示例：
@@ -673,7 +673,7 @@ def fix(
         + (f"，位于：{_escape(str(output))}" if written else "")
         + f"。仍需单位修改：错误 {errors} 条、警告 {len(left) - errors} 条（用 xltools check 查看）。"
     )
-    if any(r.reason.startswith("文件无法读取") for r in results):
+    if any(r.failed for r in results):
         sys.exit(3)
 
 

@@ -71,6 +71,7 @@ class FixedFile:
     remaining: list[Finding] = field(default_factory=list)  # for the unit to fix
     output: Path | None = None  # the corrected copy, when one was written
     reason: str = ""  # why no copy was written
+    failed: bool = False  # unreadable, or no copy could be saved
 
 
 def plan(fr: FileReport, profile: Profile) -> list[Change]:
