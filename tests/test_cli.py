@@ -382,6 +382,11 @@ def test_demo_into_a_temp_folder(tmp: Path) -> None:
         for r in records
     }
     assert names == set(returned)
+    assert (folder / "退回修改通知" / "退回修改通知_上海市长宁区医疗保险事务中心.docx").is_file()
+    fixed = folder / "改正后" / "自评表_公共服务窗口运行经费.xlsx"
+    slipped = folder / "待改正" / fixed.name  # the demo's return with two slips
+    assert {"R06", "S13"} <= {f.rule for f in api.check([slipped]).findings}
+    assert not [f for f in api.check([fixed]).findings if f.rule in ("R05", "R06", "S13")]
 
 
 def test_demo_refuses_a_non_empty_folder(tmp: Path, run_main) -> None:

@@ -292,6 +292,40 @@ def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[P
     return [write_copy(fr, out) for fr, out in plans]
 
 
+def _output_folder(path: str | Path, option: str) -> Path:
+    """The folder an option names: it may not exist yet, but must not be a file."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{option} 应为文件夹：{path}")
+    return path
+
+
+def write_notices(
+    report: Any, out_dir: str | Path, *, force: bool = False, date: dt.date | None = None
+) -> list[Path]:
+    """退回修改通知: one Word document per 实施单位 with something to fix, in ``out_dir``.
+
+    ``date``: the date printed on the notices (default: today). Units whose files have
+    no errors or warnings get none. Nothing is written unless every notice can be.
+    """
+    from xltools.notices import group_by_unit, write_notice
+
+    out_dir = _output_folder(out_dir, "--notices")
+    inputs = tuple(Path(fr.file) for fr in report.files)
+    taken: set[str] = set()
+    plans = []
+    for notice in group_by_unit(report.files):
+        out = unique_path(out_dir, safe_filename(notice.filename, ".docx"), taken)
+        check_writable(out, force, inputs)
+        plans.append((notice, out))
+    written = []
+    for notice, out in plans:
+        with atomic_path(out) as tmp:
+            write_notice(notice, tmp, date or dt.date.today())
+        written.append(out)
+    return written
+
+
 def prefill(
     paths: Iterable[str | Path],
     out_dir: str | Path,
@@ -374,6 +408,67 @@ def merge(
     return plan
 
 
+def fix(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    profile: Profile | str | Path | None = None,
+    jobs: int = 1,
+) -> list[Any]:
+    """A corrected copy in ``out_dir`` of every file with certain corrections.
+
+    Returns one ``fix.FixedFile`` per file: its changes, the findings that remain, and
+    the copy written (or why none was: nothing to correct, unreadable, not .xlsx/.xlsm).
+    Nothing is written unless every copy can be; inputs are never modified.
+    """
+    from xltools import fix as fixing
+
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    out_dir = _output_folder(out_dir, "-o")
+    report = check(paths, profile, jobs=jobs)
+    inputs = tuple(Path(fr.file) for fr in report.files)
+    taken: set[str] = set()
+    results, plans = [], []
+    for fr in report.files:
+        changes = fixing.plan(fr, profile)
+        done = fixing.fixed_rules(changes)
+        remaining = [f for f in fr.findings if (f.rule, f.sheet, f.cell) not in done]
+        result = fixing.FixedFile(fr.file, changes, remaining)
+        results.append(result)
+        source = Path(fr.file)
+        if any(f.rule in ("R01", "R02") for f in fr.findings):
+            result.failed = True
+            result.reason = "文件无法读取或不含表单，未修改"
+        elif not changes:
+            result.reason = "没有可以自动修改的问题"
+        elif source.suffix.lower() not in fixing.EDITABLE:
+            result.reason = (
+                f"{source.suffix} 文件不能直接修改：请在 Excel 或 WPS 中按上表修改，"
+                "或另存为 .xlsx 后再运行 xltools fix"
+            )
+        else:
+            out = unique_path(out_dir, source.name, taken)
+            check_writable(out, force, inputs)
+            plans.append((result, source, out))
+    for result, source, out in plans:
+        try:
+            with atomic_path(out) as tmp:
+                fixing.write_copy(source, tmp, result.changes)
+        except OSError:
+            raise
+        except Exception as exc:  # a file calamine reads but openpyxl cannot open or save
+            result.failed = True
+            result.reason = (
+                "无法生成副本：文件内部结构不规范，无法按原样保存"
+                f"（{type(exc).__name__}: {exc}）；请在 Excel 或 WPS 中另存后再试"
+            )
+            continue
+        result.output = out
+    return results
+
+
 # -- bundled examples ---------------------------------------------------------------------
 
 # The real seed forms, and two of them with mistakes planted (see examples/README.md).
@@ -418,9 +513,11 @@ __all__ = [
     "build_examples",
     "default_year",
     "example_records",
+    "fix",
     "kind_of",
     "read",
     "write_form",
+    "write_notices",
     "write_template",
     "write_templates_from_list",
 ]

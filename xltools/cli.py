@@ -102,6 +102,8 @@ def cli() -> None:
     示例：
       xltools template 申报表 -o 申报表.xlsx --year 2025
       xltools check 收回的表格/ --annotate 退回修改/
+      xltools check 收回的表格/ --notices 退回修改通知/
+      xltools fix 收回的表格/ -o 改正后/
       xltools merge 收回的表格/ -o 汇总.xlsx
       xltools read 收回的表格/ > 项目.json
       xltools demo
@@ -302,6 +304,13 @@ def read(
     help="为每个文件生成批注副本（问题单元格标红/黄并附批注，首页为校验结果），写到此文件夹。",
 )
 @click.option(
+    "--notices",
+    "notices_dir",
+    type=click.Path(path_type=Path),
+    metavar="文件夹",
+    help="为每个有问题的实施单位生成一份退回修改通知（Word 文档，可直接打印），写到此文件夹。",
+)
+@click.option(
     "--select",
     metavar="编号",
     multiple=True,
@@ -330,6 +339,7 @@ def check(
     fmt: str,
     output: Path | None,
     annotate_dir: Path | None,
+    notices_dir: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     strict: bool,
@@ -349,6 +359,7 @@ def check(
     示例：
       xltools check 收回的表格/
       xltools check 收回的表格/ --annotate 退回修改/
+      xltools check 收回的表格/ --notices 退回修改通知/
       xltools check 自评表.xlsx --format json -o 结果.json
       xltools check 收回的表格/ --ignore S07 --profile 我的配置.toml
       xltools check 自评表/ --declarations 申报表/
@@ -368,6 +379,12 @@ def check(
     if annotate_dir is not None:
         written = api.annotate(report, annotate_dir, force=force)
         click.echo(f"已生成 {len(written)} 个批注副本，位于：{annotate_dir}", err=fmt != "table")
+    if notices_dir is not None:
+        notices = api.write_notices(report, notices_dir, force=force)
+        said = f"已生成 {len(notices)} 份退回修改通知，位于：{notices_dir}"
+        click.echo(
+            said if notices else "没有需要退回修改的文件，未生成退回修改通知", err=fmt != "table"
+        )
     sys.exit(report.exit_code(strict))
 
 
@@ -598,6 +615,92 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(4)
+
+
+@cli.command()
+@PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="文件夹",
+    help="输出文件夹（必填）：修改后的副本写到这里，文件名不变；原文件不会被修改。",
+)
+@FORCE
+@PROFILE
+@JOBS
+@_help
+def fix(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    force: bool,
+    profile: Path | None,
+    jobs: int | None,
+) -> None:
+    """生成修改后的副本：只改确定无误的地方，其余问题仍由单位修改。
+
+    \b
+    自动修改：
+      执行率、执行率得分、总分、评分等级（按表内数据重新计算，规则 S02、S03、S13、S14；
+      公式缺少计算结果时补上，R05）；以文本形式填写的数字（如“1,738.49”）改为数字，
+      指标值中的全角数字、符号改为半角（R06）。
+    每个副本末尾增加“修改记录”工作表（位置、原值、新值、规则），屏幕上也列出。
+    .xls、.ods、.et 文件不能直接修改，只列出应修改之处。
+
+    \b
+    退出码：0 完成；2 用法错误；3 有文件无法打开或无法生成副本。
+
+    \b
+    示例：
+      xltools fix 收回的表格/ -o 修改后/
+      xltools fix 自评表_工作服专项经费.xlsx -o 修改后/ --force
+    """
+    from rich.console import Console
+
+    from xltools import api
+
+    if output is None:
+        raise click.UsageError("缺少输出文件夹：请用 -o 指定，如 -o 修改后/")
+    results = api.fix(paths, output, force=force, profile=profile, jobs=jobs or 0)
+    console = Console()
+    for result in results:
+        _show_fixes(console, result)
+    written = [r for r in results if r.output is not None]
+    left = [f for r in results for f in r.remaining if f.severity in ("错误", "警告")]
+    errors = sum(f.severity == "错误" for f in left)
+    console.print(
+        f"已生成 {len(written)} 个修改后的副本"
+        + (f"，位于：{_escape(str(output))}" if written else "")
+        + f"。仍需单位修改：错误 {errors} 条、警告 {len(left) - errors} 条（用 xltools check 查看）。"
+    )
+    if any(r.failed for r in results):
+        sys.exit(3)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _show_fixes(console: Any, result: Any) -> None:
+    """One file's changes as a table; a line when there are none or no copy was written."""
+    from rich.table import Table
+
+    name = _escape(result.file)
+    if not result.changes:
+        console.print(f"{name}：{_escape(result.reason)}")
+        return
+    target = f" → {_escape(str(result.output))}" if result.output else ""
+    table = Table(title=f"{name}{target}（修改 {len(result.changes)} 处）", title_justify="left")
+    for column in ("位置", "原值", "新值", "规则", "说明"):
+        table.add_column(column, overflow="fold")
+    for c in result.changes:
+        row = (c.location, c.shown(c.old), c.shown(c.new), c.rule, c.note)
+        table.add_row(*map(_escape, row))
+    console.print(table)
+    if result.output is None:
+        console.print(f"[bold]未生成副本[/]：{_escape(result.reason)}")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xltools import api, render
@@ -61,13 +63,15 @@ def run(folder: Path, force: bool = False, console: Console | None = None) -> No
     console.print(_summary(results))
     problems = [f for r in results for f in r.findings]
     console.print(f"  读取问题：{len(problems)} 条；全部记录已写入 {out}")
-    _check_step(folder, console)
+    report = _check_step(folder, console)
+    _notices_step(folder, report, console)
+    _fix_step(folder, console)
     _merge_step(folder, console)
     _prefill_step(folder, console)
     console.print("\n完成。用 Excel 或 WPS 打开上面的文件看看吧。")
 
 
-def _check_step(folder: Path, console: Console) -> None:
+def _check_step(folder: Path, console: Console) -> Any:
     console.print(
         "\n[bold]第 4 步  逐项检查，生成退回修改的批注副本[/bold]（xltools check --annotate）"
     )
@@ -82,6 +86,49 @@ def _check_step(folder: Path, console: Console) -> None:
     )
     render.emit(render.report_csv(report), folder / "校验结果.csv", force=True, bom=True)
     console.print(f"  全部问题清单：{folder / '校验结果.csv'}")
+    return report
+
+
+def _notices_step(folder: Path, report: Any, console: Console) -> None:
+    notices = api.write_notices(report, folder / "退回修改通知", force=True)
+    for path in notices:
+        console.print(f"  退回修改通知（Word，可直接打印、盖章后发给单位）：{path}")
+
+
+def _fix_step(folder: Path, console: Console) -> None:
+    console.print("\n[bold]第 5 步  自动改正确定无误之处[/bold]（xltools fix）")
+    slipped = _slipped_return(folder / "待改正")
+    console.print(f"  示例：{slipped.name} 中执行数写成了文本“615,326.02”，总分算成了 96。")
+    [result] = api.fix([slipped], folder / "改正后", force=True)
+    for change in result.changes:
+        said = f"{change.location}：{change.shown(change.old)} → {change.shown(change.new)}"
+        console.print(f"  {escape(said)}（{change.rule}，{change.note}）")
+    console.print(f"  改正后的副本（末尾有“修改记录”工作表）：{result.output}")
+    console.print(f"  其余 {len(result.remaining)} 条问题不能自动判断，仍由单位修改。")
+
+
+def _slipped_return(target: Path) -> Path:
+    """A returned 自评表 with two slips a clerk often makes, saved as Excel would."""
+    from openpyxl import load_workbook
+
+    from xltools.cached import formula_results, save_keeping_results
+    from xltools.files import atomic_path
+
+    record = next(
+        r
+        for r in api.example_records()
+        if r.kind == "self_evaluation" and r.project_name == "公共服务窗口运行经费"
+    )
+    path = api.write_form(target / api.example_filename(record), record, force=True)
+    book = load_workbook(path)
+    results = formula_results(path, book)
+    ws = book.worksheets[0]
+    cells = api.read([path])[0].records[0].cells
+    ws[cells["funds.total.executed"]] = "615,326.02"
+    ws[cells["total_score"]] = 96
+    with atomic_path(path) as tmp:
+        save_keeping_results(book, tmp, results)
+    return path
 
 
 def _summary(results: list) -> Table:
@@ -103,7 +150,7 @@ def _summary(results: list) -> Table:
 
 
 def _merge_step(folder: Path, console: Console) -> None:
-    console.print("\n[bold]第 5 步  汇总成一个工作簿，交上级部门[/bold]（xltools merge）")
+    console.print("\n[bold]第 6 步  汇总成一个工作簿，交上级部门[/bold]（xltools merge）")
     out = folder / "汇总.xlsx"
     plan = api.merge([folder / "收回的表格"], out, force=True)
     console.print(f"  {plan.title}")
@@ -116,7 +163,7 @@ def _merge_step(folder: Path, console: Console) -> None:
 
 
 def _prefill_step(folder: Path, console: Console) -> None:
-    console.print("\n[bold]第 6 步  下一年度：由申报表预填自评表[/bold]（xltools prefill）")
+    console.print("\n[bold]第 7 步  下一年度：由申报表预填自评表[/bold]（xltools prefill）")
     declarations = [
         p for p in (folder / "收回的表格").glob("申报表_*.xlsx") if "含错误" not in p.name
     ]
