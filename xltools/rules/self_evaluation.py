@@ -1,4 +1,4 @@
-"""自评表 rules over the ``projects`` and ``funds`` frames: S02, S03, S05, S14, S15."""
+"""自评表 rules over the ``projects`` and ``funds`` frames: S02, S03, S05, S14, S15, S20, S21."""
 
 from __future__ import annotations
 
@@ -42,6 +42,16 @@ def funds_rules(p: Profile) -> list[RowRule]:
     def rate_of(r: pd.Series) -> float:
         return float(r.executed) / float(r.adjusted_budget) * 100
 
+    def spent_without_budget(d: pd.DataFrame) -> pd.Series:
+        return (d.adjusted_budget == 0) & (d.executed > 0)
+
+    def s20(d: pd.DataFrame) -> pd.Series:
+        no_budget = d.adjusted_budget.isna() | (d.adjusted_budget == 0)
+        return (d.line != "total") | ~no_budget | spent_without_budget(d)
+
+    def s21(d: pd.DataFrame) -> pd.Series:
+        return (d.line != "total") | ~spent_without_budget(d)
+
     return [
         RowRule(
             "S02",
@@ -77,6 +87,29 @@ def funds_rules(p: Profile) -> list[RowRule]:
                 f"执行率 {rate_of(r):.2f}% 超过 100%：全年执行数大于全年预算数，请核实",
                 r.execution_rate,
                 "≤ 100%",
+            ),
+        ),
+        RowRule(
+            "S20",
+            "funds",
+            "funds.total.adjusted_budget",
+            s20,
+            lambda r: (
+                f"年度资金总额的全年预算数为{'空白' if pd.isna(r.adjusted_budget) else ' 0'}，"
+                "无法计算执行率，请核实（如有明细行，总额应为各行之和）",
+                r.adjusted_budget,
+                "> 0",
+            ),
+        ),
+        RowRule(
+            "S21",
+            "funds",
+            "funds.total.adjusted_budget",
+            s21,
+            lambda r: (
+                f"年度资金总额的全年预算数为 0，全年执行数却为 {money(r.executed)}：没有预算不能有支出",
+                r.adjusted_budget,
+                f"≥ {money(r.executed)}",
             ),
         ),
     ]
