@@ -614,3 +614,17 @@ def test_findings_of_the_seed_examples_are_unchanged_in_kind() -> None:
     report = api.check([Path(api.__file__).parent.parent / "examples"])
     clean_examples = [fr for fr in report.files if "含错误" not in fr.file]
     assert {f.rule for fr in clean_examples for f in fr.findings if f.severity == "错误"} == set()
+
+
+# -- S02 with amounts in 万元 (the seed variant fixture's 61.53 / 72.00 printed 85.47 %) ----------
+
+
+@pytest.mark.parametrize(("rate", "raised"), [(0.8547, False), (0.8546, False), (0.8549, True)])
+def test_s02_allows_for_amounts_rounded_to_the_cent(
+    tmp_path: Path, rate: float, raised: bool
+) -> None:
+    record = self_evaluation()
+    record.money_unit = "万元"
+    set_funds(record, 72.0, 61.53)  # 85.458 %; 61.535 / 71.995 = 85.471 %
+    path = type_over(write(tmp_path, record), {"H6": rate, "I6": 8.55})
+    assert at(path, "S02") == ([f"{SE}!H6"] if raised else [])

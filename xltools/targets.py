@@ -66,8 +66,11 @@ _TIER_OF = {word: tier for tier, words in _TIER_WORDS.items() for word in words}
 
 def tier_of(text: object) -> str | None:
     """The tier a qualitative actual names (``达成年度指标。`` → 达成指标), or None."""
-    if not isinstance(text, str):
-        return None
+    return _tier_of(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=16384)  # actuals repeat across forms, like targets
+def _tier_of(text: str) -> str | None:
     folded = re.sub(r"[\s。.，,、；;！!]+", "", unicodedata.normalize("NFKC", text))
     return _TIER_OF.get(folded)
 
@@ -218,8 +221,11 @@ def quantitative_looking(level1: str | None, level2: str | None, name: str | Non
 
 def vague_target(text: object, words: tuple[str, ...]) -> bool:
     """A target like 按实, 按文件规定, 符合相关规定: a word of the profile, no number."""
-    if not isinstance(text, str):
-        return False
+    return _vague(text, words) if isinstance(text, str) else False
+
+
+@functools.lru_cache(maxsize=16384)
+def _vague(text: str, words: tuple[str, ...]) -> bool:
     folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     if not folded or re.search(r"\d", folded) or len(folded) > 10:
         return False

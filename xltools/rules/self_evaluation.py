@@ -8,6 +8,8 @@ import pandas as pd
 from xltools.profiles import Profile
 from xltools.rules.base import RowRule, close, filled, money, pts
 
+HALF_CENT = 0.005  # the uncertainty of an amount printed with two decimals
+
 
 def exact_rate(d: pd.DataFrame) -> pd.Series:
     """执行率 in percent, unrounded; NaN where 全年预算数 is missing or 0."""
@@ -24,8 +26,13 @@ def funds_rules(p: Profile) -> list[RowRule]:
         # 85.47 % may be typed as 85.47 or as the fraction 0.8547: both are accepted. The
         # reader scales a plain number in the percent cell by 100 (0.8547 → 85.47), so a
         # typed 85.47 arrives as 8547.
-        ok = close(shown, exact, tol) | close(shown * 100, exact, tol)
-        ok |= close(shown / 100, exact, tol)
+        # Amounts printed to the cent are known to ± 0.005 of their unit; in 万元 that moves
+        # the rate: 61.53 / 72.00 万元 may be 61.5326 / 72.0000 (85.46 %, printed 85.47 %).
+        budget = d.adjusted_budget.where(d.adjusted_budget > 0)
+        slack = tol + (HALF_CENT / budget * 100 * (1 + d.executed.abs() / budget)).fillna(0.0)
+        ok = pd.Series(False, index=d.index)
+        for written in (shown, shown * 100, shown / 100):
+            ok |= (written - exact).abs() <= slack + 1e-9
         return (d.line != "total") | exact.isna() | shown.isna() | ok
 
     def expected_score(d: pd.DataFrame) -> pd.Series:
