@@ -75,7 +75,7 @@ def all_rules(profile: Profile) -> dict[str, list[RowRule]]:
         *funds_rules(profile),
         *structure_rules(profile, DECLARATION),
         *structure_rules(profile, SELF_EVALUATION),
-        *target_rules(profile),
+        *target_rules(),
         *score_rules(profile),
     ]
     return {t: [r for r in rules if r.table == t] for t in TABLES}

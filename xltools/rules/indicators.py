@@ -62,27 +62,12 @@ def structure_rules(p: Profile, kind: str) -> list[RowRule]:
     ]
 
 
-def target_rules(p: Profile) -> list[RowRule]:
+def target_rules() -> list[RowRule]:
     def d12(d: pd.DataFrame) -> pd.Series:
         has_digits = d.target.astype("string").str.contains(r"\d", regex=True).fillna(False)
         unparsed_number = has_digits & ~d.target_quantitative
         sentence = (d.level2 == "数量指标") & d.target_sentence
         return ~filled(d.target) | ~(unparsed_number | sentence)
-
-    def vague(rule: str, kind: str, label: str) -> RowRule:
-        return RowRule(
-            rule,
-            "indicators",
-            "target",
-            lambda d: ~d.target_vague.astype(bool),
-            lambda r: (
-                f"三级指标“{r['name']}”的{label}“{r.target}”过于笼统，未细化量化"
-                "（财预〔2015〕88号：绩效目标应细化、量化），建议写明数值和单位",
-                r.target,
-                "运算符+数值+单位，如 ≥20次",
-            ),
-            kind=kind,
-        )
 
     return [
         RowRule(
@@ -98,7 +83,19 @@ def target_rules(p: Profile) -> list[RowRule]:
             ),
             kind=DECLARATION,
         ),
-        vague("D16", DECLARATION, "指标目标值"),
+        RowRule(
+            "D16",
+            "indicators",
+            "target",
+            lambda d: ~d.target_vague.astype(bool),
+            lambda r: (
+                f"三级指标“{r['name']}”的指标目标值“{r.target}”过于笼统，未细化量化"
+                "（财预〔2015〕88号：绩效目标应细化、量化），建议写明数值和单位",
+                r.target,
+                "运算符+数值+单位，如 ≥20次",
+            ),
+            kind=DECLARATION,
+        ),
     ]
 
 
@@ -157,7 +154,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             ok.append(score >= lo - 1e-9 and (score <= hi + 1e-9 if closed else score < hi - 1e-9))
         return pd.Series(ok, index=d.index, dtype=bool)
 
-    def s26(d: pd.DataFrame) -> pd.Series:
+    def s25(d: pd.DataFrame) -> pd.Series:
         if deduction <= 0:
             return pd.Series(True, index=d.index)
         over = d.over_achieved.astype(bool) & d.score.notna() & d.weight.notna()
@@ -246,7 +243,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             "S25",
             "indicators",
             "score",
-            s26,
+            s25,
             lambda r: (
                 f"实际完成值“{r.actual}”超过年度指标值“{r.target}”的 {threshold:g} 倍，"
                 f"按规则配置应扣 {deduction:g} 分（得分不超过 {r.weight - deduction:.2f}），"
