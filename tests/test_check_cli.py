@@ -33,7 +33,12 @@ ERROR_FINDINGS = [
     ("S08", "错误", f"{SE}!H13"),  # 得分 13 > 分值 12
     ("S09", "错误", f"{SE}!I15"),  # 得分 10 < 分值 12, no reason
 ]
-WARN_FINDINGS = [("D02", "警告", "申报表!C7"), ("D02", "警告", "申报表!B12")]
+WARN_FINDINGS = [
+    ("D02", "警告", "申报表!C7"),
+    ("D02", "警告", "申报表!B12"),
+    ("D16", "提示", "申报表!E16"),  # 排除硬件/软件故障次数 "按实": notes, not warnings
+    ("D16", "提示", "申报表!E17"),
+]
 
 
 def _example(kind: str, name: str) -> Any:
@@ -234,7 +239,7 @@ def test_select_repeated(tmp_path: Path) -> None:
 
 def test_ignore_comma_separated(tmp_path: Path) -> None:
     paths = [warn_form(tmp_path), error_form(tmp_path)]
-    result = run("check", *paths, "--format", "json", "--ignore", "S07,D02", "--ignore", "S0")
+    result = run("check", *paths, "--format", "json", "--ignore", "S07,D02,D16", "--ignore", "S0")
     assert result.exit_code == 0
     assert findings_of(result) == [("S15", "警告", f"{SE}!B11")]
 
@@ -328,7 +333,8 @@ def test_rules_lists_every_id() -> None:
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
     assert listed == [r.id for r in CATALOGUE]
-    assert len(listed) == 7 + 15 + 18 + 5 + 4  # R, D, S, X01–X05 and the merge rules M01–M04
+    # R01–R07, D01–D17, S01–S26, X01–X05 and the merge rules M01–M04
+    assert len(listed) == 7 + 17 + 26 + 5 + 4
 
 
 def test_rules_shows_profile_severity(tmp_path: Path) -> None:

@@ -122,6 +122,7 @@ def declaration(
     record.year, record.money_unit = year, money_unit
     record.start_date, record.end_date = f"{year}-01-01", f"{year}-12-31"
     record.overall_goal = "保障医疗保险信息系统持续稳定运行。"
+    record.indicators[2].target = record.indicators[3].target = "≤20次"  # not "按实" (D16)
     record.funds = DeclarationFunds(
         project_total=total,
         fiscal_funds=float(Decimal(repr(appropriation)) + Decimal(repr(carryover))),

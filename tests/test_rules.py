@@ -64,6 +64,8 @@ def declaration() -> Declaration:
     record.funds.fiscal_funds = 100000.0
     record.funds.other_funds = 0.0
     record.overall_goal = "保障医疗保险信息系统持续稳定运行。"
+    # The seed's 排除硬件/软件故障次数 say "按实" (D16, 提示): give them numbers.
+    record.indicators[2].target = record.indicators[3].target = "≤20次"
     return record
 
 
@@ -664,10 +666,13 @@ def test_s01_required_field_blank(tmp_path: Path, key: str, cell: str) -> None:
     assert at(write(tmp_path, record), "S01") == [f"{SE}!{cell}"]
 
 
-def test_s01_funds_row_blank(tmp_path: Path) -> None:
+def test_s01_funds_row_blank_is_s20(tmp_path: Path) -> None:
+    """A blank 全年预算数 is a warning of its own (S20, issue 12), not a missing field."""
     record = self_evaluation()
     record.funds.total.adjusted_budget = None
-    assert at(write(tmp_path, record), "S01") == [f"{SE}!E6"]
+    path = write(tmp_path, record)
+    assert "S01" not in rules(path)
+    assert at(path, "S20") == [f"{SE}!E6"]
 
 
 def test_s01_no_indicator(tmp_path: Path) -> None:
@@ -993,14 +998,14 @@ ACHIEVED, PARTIAL, NOT_ACHIEVED = "达成指标", "部分达成指标并具有�
     [
         (ACHIEVED, 9.6),  # exactly 80 % of 12
         (ACHIEVED, 12),
-        (PARTIAL, 9.6),  # real forms give 部分达成 exactly 80 %
+        (PARTIAL, 9.59),  # just below 80 %: 部分达成 is [60 %, 80 %)
         (PARTIAL, 7.2),  # 60 %
         (PARTIAL, 8),
-        (NOT_ACHIEVED, 7.2),
+        (NOT_ACHIEVED, 7.19),
         (NOT_ACHIEVED, 0),
     ],
 )
-def test_s12_tier_bounds_inclusive(tmp_path: Path, actual: str, score: float) -> None:
+def test_s12_tier_bounds_half_open(tmp_path: Path, actual: str, score: float) -> None:
     record = self_evaluation()
     quantitative(record, "按时完成", actual, score)
     assert "S12" not in rules(write(tmp_path, record))
@@ -1008,7 +1013,14 @@ def test_s12_tier_bounds_inclusive(tmp_path: Path, actual: str, score: float) ->
 
 @pytest.mark.parametrize(
     ("actual", "score"),
-    [(ACHIEVED, 9.59), (PARTIAL, 9.61), (PARTIAL, 7.19), (NOT_ACHIEVED, 7.21), (ACHIEVED, 5)],
+    [
+        (ACHIEVED, 9.59),
+        (PARTIAL, 9.6),  # 80 % belongs to 达成 (production systems: [60 %, 80 %))
+        (PARTIAL, 7.19),
+        (NOT_ACHIEVED, 7.2),  # 60 % belongs to 部分达成
+        (NOT_ACHIEVED, 7.21),
+        (ACHIEVED, 5),
+    ],
 )
 def test_s12_score_outside_tier(tmp_path: Path, actual: str, score: float) -> None:
     record = self_evaluation()
@@ -1117,12 +1129,13 @@ def test_s18_one_framework_passes(tmp_path: Path) -> None:
 def test_every_catalogue_rule_has_a_test() -> None:
     """Each rule ID in the catalogue appears in a test name of this module (the merge
     rules M01–M04: of tests/test_merge*.py, where merging is tested; X01–X05: of
-    tests/test_prefill.py, where checking against declarations is tested)."""
+    tests/test_prefill.py, where checking against declarations is tested; the scoring
+    rules of issue 12: of tests/test_scoring.py)."""
     from xltools.catalogue import CATALOGUE
 
     names = " ".join(n for n in globals() if n.startswith("test_"))
     here = Path(__file__).parent
-    for path in [*here.glob("test_merge*.py"), here / "test_prefill.py"]:
+    for path in [*here.glob("test_merge*.py"), here / "test_prefill.py", here / "test_scoring.py"]:
         names += " " + " ".join(re.findall(r"^def (test_\w+)", path.read_text("utf-8"), re.M))
     missing = [r.id for r in CATALOGUE if r.id.lower() not in names]
     assert missing == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from xltools.catalogue import ERROR, RULES, SEVERITY_ORDER, WARNING, matches
+from xltools.catalogue import ERROR, SEVERITY_ORDER, WARNING, matches
 from xltools.findings import Finding, record_finding
 from xltools.model import Record
 from xltools.profiles import Profile, load_profile
@@ -117,7 +117,9 @@ class Checker:
         return not (self.ignore and matches(rule, self.ignore))
 
     def finish(self, f: Finding) -> Finding:
-        severity = self.severity.get(f.rule, RULES[f.rule].severity)
+        """The profile's severity where it names the rule; else the finding's own (the
+        catalogue's, or the one its case calls for: S09 inside the 达成 tier, X01)."""
+        severity = self.severity.get(f.rule, f.severity)
         if severity == f.severity:
             return f
         return Finding(**{**f.__dict__, "severity": severity})
@@ -181,9 +183,11 @@ class Checker:
                 failure.rule.locate,
                 row.get("row") if failure.rule.table == "indicators" else None,
             )
-            out.append(
-                (pid, self._finding(failure.rule.id, records[pid], cell, message, value, expected))
+            rule = failure.rule
+            found = self._finding(
+                rule.id, records[pid], cell, message, value, expected, rule.severity
             )
+            out.append((pid, found))
         for hit in run_cross_rules(frames, records, self.profile):
             out.append(
                 (

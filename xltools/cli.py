@@ -116,8 +116,8 @@ PATHS = click.argument(
 PROFILE = click.option(
     "--profile",
     type=click.Path(path_type=Path),
-    metavar="文件",
-    help="规则配置文件（TOML），覆盖默认配置的任意部分。",
+    metavar="名称或文件",
+    help="规则配置：内置配置的名称（如 上海市级，见 xltools profiles）或 TOML 文件。",
 )
 FORCE = click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 
@@ -701,6 +701,39 @@ def _show_fixes(console: Any, result: Any) -> None:
     console.print(table)
     if result.output is None:
         console.print(f"[bold]未生成副本[/]：{_escape(result.reason)}")
+
+
+@cli.command()
+@click.option(
+    "--profile",
+    type=click.Path(path_type=Path),
+    metavar="文件",
+    help="同时显示这个规则配置文件（TOML）的设置。",
+)
+@_help
+def profiles(profile: Path | None) -> None:
+    """列出内置的规则配置：名称、与“全国”不同的设置、依据。
+
+    用 --profile 名称 选用，如 xltools check 收回的表格/ --profile 上海市级。
+    自己的配置文件可写 extends = "上海市级"，在内置配置的基础上修改。
+    选用哪个配置由您决定：表样显示所属地区时只作提示（D17、S26），不会自动改用。
+
+    \b
+    示例：
+      xltools profiles
+      xltools profiles --profile 我的配置.toml
+      xltools check 自评表/ --profile 四川
+    """
+    from xltools.profiles import load_profile, named_profiles
+
+    shown = named_profiles() + ([load_profile(profile)] if profile else [])
+    for item in shown:
+        about = item.data["about"]
+        base = "（基于 " + "、".join(item.lineage[:-1]) + "）" if len(item.lineage) > 1 else ""
+        click.echo(f"{item.name}{base}  {about['description']}")
+        for line in item.sets() or ["（与全国相同：国家文件的默认做法）"]:
+            click.echo(f"    设置：{line}")
+        click.echo(f"    依据：{about['source']}")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,12 @@ not 8.54. ``excel_round`` does the same through :class:`decimal.Decimal`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-_MODES = {"half-up": ROUND_HALF_UP, "truncate": ROUND_DOWN}
-EXCEL_FUNCTION = {"half-up": "ROUND", "truncate": "ROUNDDOWN"}
+# The profile's rounding modes: half-up, truncate (上海市级 2023), ceil / 进一 (上海区级 2022).
+# The figures are never negative, so Excel's ROUNDUP (away from zero) is the ceiling.
+_MODES = {"half-up": ROUND_HALF_UP, "truncate": ROUND_DOWN, "ceil": ROUND_CEILING}
+EXCEL_FUNCTION = {"half-up": "ROUND", "truncate": "ROUNDDOWN", "ceil": "ROUNDUP"}
 
 
 def excel_round(value: float, digits: int, mode: str = "half-up") -> float:

@@ -70,13 +70,20 @@ def _plain(value: Any) -> Any:
 
 
 def record_finding(
-    rule: str, record: Any, cell: str | None, message: str, value: Any = None, expected: Any = None
+    rule: str,
+    record: Any,
+    cell: str | None,
+    message: str,
+    value: Any = None,
+    expected: Any = None,
+    severity: str | None = None,
 ) -> Finding:
-    """A finding about one form (``record``), located in its file and sheet."""
+    """A finding about one form (``record``), located in its file and sheet; ``severity``
+    when the rule's depends on the case (else the catalogue's)."""
     source = record.source
     return Finding(
         rule,
-        RULES[rule].severity,
+        severity or RULES[rule].severity,
         message,
         source.file if source else "",
         sheet=source.sheet if source else None,

@@ -87,6 +87,7 @@ def _funds_rows(pid: int, record: SelfEvaluation) -> list[dict[str, Any]]:
 
 def _indicator_rows(pid: int, record: Record, profile: Profile) -> list[dict[str, Any]]:
     reverse = profile.section("scoring")["reverse"]
+    vague = tuple(profile.section("targets")["vague"])
     out = []
     for ind in record.indicators:
         target, actual = targets.parse_value(ind.target), targets.parse_value(ind.actual)
@@ -105,6 +106,9 @@ def _indicator_rows(pid: int, record: Record, profile: Profile) -> list[dict[str
                 "over_achieved": targets.over_achieved(
                     target, actual, profile.section("scoring")["over_achievement"]
                 ),
+                "tier": targets.tier_of(ind.actual),
+                "target_vague": targets.vague_target(ind.target, vague)
+                and targets.quantitative_looking(ind.level1, ind.level2, ind.name),
             }
         )
     return out
@@ -134,6 +138,8 @@ def build_frames(records: list[Record], profile: Profile) -> Frames:
                 "actual_quantitative",
                 "computed",
                 "over_achieved",
+                "tier",
+                "target_vague",
             ],
         ),
     )

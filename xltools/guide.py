@@ -59,7 +59,7 @@ def _declaration_parts() -> list[tuple[str, str]]:
 
 def _self_evaluation_parts(profile: Profile) -> list[tuple[str, str]]:
     w = profile.section("weights")
-    rounding = "四舍五入" if profile.rounding == "half-up" else "截尾（舍去）"
+    rounding = {"half-up": "四舍五入", "truncate": "截尾（舍去）", "ceil": "进一"}[profile.rounding]
     bands = "，".join(f"{name} ≥ {floor:g}" for name, floor in profile.grades)
     return [
         ("head", "二、各部分填写方法"),

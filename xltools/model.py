@@ -64,6 +64,7 @@ class FundsRow:
     weight: float | None = None
     execution_rate: float | None = None
     score: float | None = None
+    reason: str | None = None  # 原因 / 偏差原因 of the funds row, where the layout has one
 
 
 @dataclass
@@ -89,6 +90,9 @@ class Declaration:
     overall_goal: str | None = None
     annual_goal: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    # Points printed in headings ("产出指标(50分)" → {"产出指标": 50.0}); the heading's cell
+    # is cells["declared_points.产出指标"].
+    declared_points: dict[str, float] = field(default_factory=dict)
     source: Source | None = None
     # Where each header field was read from ("project_name" -> "B3"); not part of the JSON.
     cells: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -107,6 +111,7 @@ class SelfEvaluation:
     expected_goal: str | None = None
     actual_result: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    declared_points: dict[str, float] = field(default_factory=dict)
     total_score: float | None = None
     grade: str | None = None
     source: Source | None = None
@@ -139,6 +144,8 @@ def to_dict(record: Record) -> dict[str, Any]:
         value = getattr(record, name)
         if name == "indicators":
             out[name] = [i.to_dict(record.kind) for i in value]
+        elif name == "declared_points":
+            out[name] = dict(value)
         else:
             out[name] = _plain(value)
     return out

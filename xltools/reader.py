@@ -21,7 +21,7 @@ from typing import Any
 
 import python_calamine
 
-from xltools import compute, foreign
+from xltools import compute, foreign, region
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter
 from xltools.model import (
@@ -198,7 +198,22 @@ class FormReader:
             self._field(layout, fld, record, table)
         if self.stamped:  # only our own formula cells can lack a cached value (R05)
             self._computed(layout, record)
+        self._region(kind)
         return record
+
+    def _region(self, kind: str) -> None:
+        """D17 / S26: the layout names a region with a shipped profile the user did not pick."""
+        hint = region.detect(self.grid.rows, self.top)
+        if hint is None or hint.profile in self.profile.lineage:
+            return
+        self.report(
+            "D17" if kind == DECLARATION else "S26",
+            f"表样显示这是{hint.profile}的表格（“{hint.evidence}”），可用 --profile {hint.profile} "
+            f"按当地做法检查；本次按“{self.profile.name}”规则配置检查，不会自动改用",
+            Cell(hint.row, hint.col),
+            value=hint.evidence,
+            expected=hint.profile,
+        )
 
     def _money_unit(self, layout: Layout) -> str:
         ref, _ = layout.statics[0]

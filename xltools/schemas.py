@@ -22,6 +22,8 @@ from xltools.rules.indicators import score_rules, structure_rules, target_rules
 from xltools.rules.self_evaluation import funds_rules, project_rules
 
 TABLES = ("declarations", "self_evaluations", "funds", "indicators")
+# A blank 全年预算数 is a warning of its own (S20), not a missing required field.
+_NOT_REQUIRED = frozenset({"funds.total.adjusted_budget"})
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def required_rules() -> list[RowRule]:
         rule_id = "D01" if kind == DECLARATION else "S01"
         table = "declarations" if kind == DECLARATION else "self_evaluations"
         for fld in layout.all_fields():
-            if not fld.required or (kind, fld.key) in seen:
+            if not fld.required or (kind, fld.key) in seen or fld.key in _NOT_REQUIRED:
                 continue
             seen.add((kind, fld.key))
             if fld.key.startswith("funds.total."):

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from xltools.compute import excel_round
+
 OPERATORS = {
     ">=": ">=",
     "≥": ">=",
@@ -34,8 +36,49 @@ _VALUE = re.compile(
 )
 _UNIT_OK = re.compile(r"^[^\d<>=≥≤,，。;；:：]{0,8}$")
 ACHIEVED, PARTIAL, NOT_ACHIEVED = "达成指标", "部分达成指标并具有一定效果", "未达成指标且效果较差"
-# Score tiers of qualitative actuals (S12), as fractions of the weight; bounds inclusive.
+# Score tiers of qualitative actuals (S12), as fractions of the weight, as a production
+# performance system scores them: 达成 [80 %, 100 %], 部分达成 [60 %, 80 %), 未达成 [0, 60 %),
+# each bound rounded to 0.01 point.
 TIERS = {ACHIEVED: (0.8, 1.0), PARTIAL: (0.6, 0.8), NOT_ACHIEVED: (0.0, 0.6)}
+# The wordings of each tier: the national one (达成年度指标 / 部分达成年度指标并具有一定效果 /
+# 未达成年度指标且效果较差), 达成预期指标 (安徽池州 2022) and the Shanghai short forms.
+_TIER_WORDS = {
+    ACHIEVED: ("达成年度指标", "达成预期指标", "达成指标", "全部达成年度指标"),
+    PARTIAL: (
+        "部分达成年度指标并具有一定效果",
+        "部分达成预期指标并具有一定效果",
+        "部分达成指标并具有一定效果",
+        "部分达成年度指标",
+        "部分达成预期指标",
+        "部分达成指标",
+    ),
+    NOT_ACHIEVED: (
+        "未达成年度指标且效果较差",
+        "未达成预期指标且效果较差",
+        "未达成指标且效果较差",
+        "未达成年度指标",
+        "未达成预期指标",
+        "未达成指标",
+    ),
+}
+_TIER_OF = {word: tier for tier, words in _TIER_WORDS.items() for word in words}
+
+
+def tier_of(text: object) -> str | None:
+    """The tier a qualitative actual names (``达成年度指标。`` → 达成指标), or None."""
+    return _tier_of(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=16384)  # actuals repeat across forms, like targets
+def _tier_of(text: str) -> str | None:
+    folded = re.sub(r"[\s。.，,、；;！!]+", "", unicodedata.normalize("NFKC", text))
+    return _TIER_OF.get(folded)
+
+
+def tier_band(tier: str, weight: float) -> tuple[float, float]:
+    """The points a tier allows on ``weight``: bounds rounded to 0.01 (half-up)."""
+    lo, hi = TIERS[tier]
+    return excel_round(lo * weight, 2), excel_round(hi * weight, 2)
 
 
 @dataclass(frozen=True)
@@ -159,3 +202,31 @@ def explain_score(target: Value, actual: Value, weight: float, reverse: str = "l
     if a >= t:
         return f"实际 {a:g}{unit} 达到目标 {t:g}{unit}，得满分 {weight:g}"
     return f"分值 {weight:g} × 实际 {a:g} ÷ 目标 {t:g}（{a / t:.2%} 完成）"
+
+
+# Indicators that call for a number (财预〔2015〕88号: targets 细化、量化): 数量 and 成本
+# indicators, and any indicator named after a measure (…率, …次数, …金额, …成本).
+_QUANTITATIVE_LEVELS = frozenset(
+    ("数量指标", "成本指标", "经济成本指标", "社会成本指标", "生态环境成本指标")
+)
+_MEASURE_NAME = re.compile(r"(率|数|量|额|成本|费用|时长|天数|周期|次)$")
+
+
+def quantitative_looking(level1: str | None, level2: str | None, name: str | None) -> bool:
+    if level1 == "成本指标" or level2 in _QUANTITATIVE_LEVELS:
+        return True
+    folded = unicodedata.normalize("NFKC", name or "").strip()
+    return bool(_MEASURE_NAME.search(folded))
+
+
+def vague_target(text: object, words: tuple[str, ...]) -> bool:
+    """A target like 按实, 按文件规定, 符合相关规定: a word of the profile, no number."""
+    return _vague(text, words) if isinstance(text, str) else False
+
+
+@functools.lru_cache(maxsize=16384)
+def _vague(text: str, words: tuple[str, ...]) -> bool:
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if not folded or re.search(r"\d", folded) or len(folded) > 10:
+        return False
+    return any(folded == w or folded.startswith(w) for w in words)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from xltools.catalogue import WARNING
 from xltools.findings import Finding, record_finding
 from xltools.model import Declaration, Indicator, Record, SelfEvaluation
 from xltools.profiles import Profile
@@ -70,14 +71,7 @@ def compare(
                 None,
             )
         elif not same_target(ind.target, declared[key].target):
-            yield _finding(
-                "X01",
-                record,
-                _cell(record, "target", ind),
-                f"年度指标值“{ind.target}”与申报表批复的“{declared[key].target}”不一致",
-                ind.target,
-                declared[key].target,
-            )
+            yield _x01(record, ind, declared[key].target, profile)
     for key, ind in declared.items():
         if key not in reported:
             yield _finding(
@@ -90,6 +84,31 @@ def compare(
                 ind.name,
             )
     yield from _budget(record, declaration, profile)
+
+
+def _x01(record: SelfEvaluation, ind: Indicator, declared: str | None, profile: Profile) -> Finding:
+    """X01, a warning when the budget was adjusted: the targets may have been re-approved."""
+    total = record.funds.total
+    adjusted = (
+        total.initial_budget is not None
+        and total.adjusted_budget is not None
+        and abs(total.adjusted_budget - total.initial_budget) > profile.tolerance + 1e-9
+    )
+    message = f"年度指标值“{ind.target}”与申报表批复的“{declared}”不一致"
+    if adjusted:
+        message += (
+            f"（全年预算数 {total.adjusted_budget:,.2f} 与年初预算数 {total.initial_budget:,.2f} "
+            "不同，预算调整时指标可能已重新批复，请核实批复文件）"
+        )
+    return record_finding(
+        "X01",
+        record,
+        _cell(record, "target", ind),
+        message,
+        ind.target,
+        declared,
+        WARNING if adjusted else None,
+    )
 
 
 def _budget(

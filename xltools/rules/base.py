@@ -26,6 +26,7 @@ class RowRule:
     predicate: Predicate
     message: Message
     kind: str | None = None  # indicators: only rows of this form kind
+    severity: str | None = None  # None: the catalogue's; S09 is a warning inside the 达成 tier
 
 
 def money(x: Any) -> str:

@@ -79,9 +79,10 @@ def no_indicators(ctx: Context) -> None:
 
 
 def d13_levels_present(ctx: Context) -> None:
-    required = list(LEVEL1_REQUIRED)
-    if ctx.profile.frameworks == ("2021",):
-        required.append("成本指标")
+    framework = ctx.profile.framework()
+    required = [x for x in LEVEL1_REQUIRED if x in framework]
+    if "成本指标" in framework and "成本指标" not in framework.get("产出指标", ()):
+        required.append("成本指标")  # 2021 only: 成本指标 is a 一级 of its own
     ind = ctx.indicators(DECLARATION)
     present = ind.groupby("pid").level1.agg(set)
     for pid in present.index:
@@ -263,7 +264,9 @@ CROSS_RULES: tuple[Callable[[Context], None], ...] = (
 
 
 def run_cross_rules(frames: Frames, records: list[Record], profile: Profile) -> list[Hit]:
+    from xltools.rules.scoring import SCORING_RULES  # it builds on Context
+
     ctx = Context(frames, records, profile)
-    for rule in CROSS_RULES:
+    for rule in (*CROSS_RULES, *SCORING_RULES):
         rule(ctx)
     return ctx.hits

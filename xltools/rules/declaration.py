@@ -54,8 +54,11 @@ def declaration_rules(p: Profile) -> list[RowRule]:
     def d09(d: pd.DataFrame) -> pd.Series:
         one_year = year_of(d.start_date) == year_of(d.end_date)
         some = d["funds.other_funds"].notna() | d["funds.annual_other_funds"].notna()
-        same = close(zero(d["funds.other_funds"]), zero(d["funds.annual_other_funds"]), tol)
-        return ~(one_year & some) | same
+        left, right = zero(d["funds.other_funds"]), zero(d["funds.annual_other_funds"])
+        same = close(left, right, tol)
+        # A real 2023 district form writes the carry-over under the left 其他资金.
+        carried = close(left, right + zero(d["funds.carryover"]), tol)
+        return ~(one_year & some) | same | carried
 
     def label(r: Any, c: str) -> str:
         return {"start_date": "计划开始日期", "end_date": "计划完成日期"}[c]

@@ -1,13 +1,16 @@
-"""Indicator rules over the ``indicators`` frame: D10–D12 (申报表), S08–S12 and S16 (自评表)."""
+"""Indicator rules over the ``indicators`` frame: D10–D12, D16 (申报表); S08–S12, S16, S25 (自评表)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
+from xltools.catalogue import WARNING
 from xltools.model import DECLARATION, SELF_EVALUATION
 from xltools.profiles import Profile
 from xltools.rules.base import RowRule, close, filled, pts
-from xltools.targets import TIERS
+from xltools.targets import ACHIEVED, tier_band
 
 
 def _pairs(p: Profile) -> set[tuple[str, str]]:
@@ -79,20 +82,59 @@ def target_rules() -> list[RowRule]:
                 ">=80%、≥10000(人)、及时",
             ),
             kind=DECLARATION,
-        )
+        ),
+        RowRule(
+            "D16",
+            "indicators",
+            "target",
+            lambda d: ~d.target_vague.astype(bool),
+            lambda r: (
+                f"三级指标“{r['name']}”的指标目标值“{r.target}”过于笼统，未细化量化"
+                "（财预〔2015〕88号：绩效目标应细化、量化），建议写明数值和单位",
+                r.target,
+                "运算符+数值+单位，如 ≥20次",
+            ),
+            kind=DECLARATION,
+        ),
     ]
 
 
+def _band(tier: object, weight: float) -> tuple[float, float] | None:
+    """The tier's band on ``weight``; None when not a tier or nothing to score (W ≤ 0)."""
+    if not isinstance(tier, str) or weight is None or pd.isna(weight) or weight <= 0:
+        return None
+    return tier_band(tier, float(weight))
+
+
 def score_rules(p: Profile) -> list[RowRule]:
-    tol = p.tolerance
-    threshold = p.section("scoring")["over_achievement"]
+    tol, w = p.tolerance, p.weight_word
+    scoring = p.section("scoring")
+    threshold, deduction = scoring["over_achievement"], float(scoring["over_achievement_deduction"])
 
     def s08(d: pd.DataFrame) -> pd.Series:
         return d.score.isna() | ((d.score >= 0) & (d.weight.isna() | (d.score <= d.weight + 1e-9)))
 
-    def s09(d: pd.DataFrame) -> pd.Series:
+    def below_without_reason(d: pd.DataFrame) -> pd.Series:
         below = d.score.notna() & d.weight.notna() & (d.score < d.weight - 1e-9)
-        return ~below | filled(d.deviation_reason)
+        return below & ~filled(d.deviation_reason)
+
+    def inside_achieved(d: pd.DataFrame) -> pd.Series:
+        """达成 tier and a score inside its band: a deduction, not a shortfall."""
+        lo = pd.Series(
+            [
+                b[0] if (b := _band(t, wt)) and t == ACHIEVED else float("nan")
+                for t, wt in zip(d.tier, d.weight, strict=True)
+            ],
+            index=d.index,
+            dtype="float64",
+        )
+        return d.score >= lo - 1e-9
+
+    def s09_error(d: pd.DataFrame) -> pd.Series:
+        return ~(below_without_reason(d) & ~inside_achieved(d))
+
+    def s09_warning(d: pd.DataFrame) -> pd.Series:
+        return ~(below_without_reason(d) & inside_achieved(d))
 
     def s10(d: pd.DataFrame) -> pd.Series:
         return d.computed.isna() | d.score.isna() | close(d.score, d.computed, tol)
@@ -101,17 +143,33 @@ def score_rules(p: Profile) -> list[RowRule]:
         return ~d.over_achieved.astype(bool) | filled(d.deviation_reason)
 
     def s12(d: pd.DataFrame) -> pd.Series:
-        actual = d.actual.astype("string").str.strip()
-        lo = actual.map(lambda a: TIERS.get(a, (None, None))[0] if isinstance(a, str) else None)
-        hi = actual.map(lambda a: TIERS.get(a, (None, None))[1] if isinstance(a, str) else None)
-        lo, hi = pd.to_numeric(lo), pd.to_numeric(hi)
-        applies = lo.notna() & d.score.notna() & d.weight.notna()
-        inside = (d.score >= lo * d.weight - 1e-9) & (d.score <= hi * d.weight + 1e-9)
-        return ~applies | inside
+        ok = []
+        for tier, weight, score in zip(d.tier, d.weight, d.score, strict=True):
+            band = _band(tier, weight)
+            if band is None or pd.isna(score):
+                ok.append(True)
+                continue
+            lo, hi = band
+            closed = tier == ACHIEVED  # 达成 [lo, W]; the others [lo, hi)
+            ok.append(score >= lo - 1e-9 and (score <= hi + 1e-9 if closed else score < hi - 1e-9))
+        return pd.Series(ok, index=d.index, dtype=bool)
+
+    def s25(d: pd.DataFrame) -> pd.Series:
+        if deduction <= 0:
+            return pd.Series(True, index=d.index)
+        over = d.over_achieved.astype(bool) & d.score.notna() & d.weight.notna()
+        return ~over | (d.score <= d.weight - deduction + tol + 1e-9)
 
     def tier(r: pd.Series) -> str:
-        lo, hi = TIERS[str(r.actual).strip()]
-        return f"{lo * r.weight:.2f}–{hi * r.weight:.2f}"
+        lo, hi = tier_band(r.tier, float(r.weight))
+        return f"{lo:.2f}–{hi:.2f}" if r.tier == ACHIEVED else f"{lo:.2f} 至 {hi:.2f}（不含）"
+
+    def s09_message(r: pd.Series) -> tuple[str, Any, Any]:
+        return (
+            f"得分({pts(r.score)})低于{w}({pts(r.weight)})，须填写偏差原因分析及改进措施",
+            None,
+            "偏差原因",
+        )
 
     s = SELF_EVALUATION
     return [
@@ -121,23 +179,26 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s08,
             lambda r: (
-                f"得分 {pts(r.score)} 应在 0 与分值 {pts(r.weight)} 之间",
+                f"得分 {pts(r.score)} 应在 0 与{w} {pts(r.weight)} 之间",
                 r.score,
                 f"0–{pts(r.weight)}",
             ),
             kind=s,
         ),
+        RowRule("S09", "indicators", "deviation_reason", s09_error, s09_message, kind=s),
         RowRule(
             "S09",
             "indicators",
             "deviation_reason",
-            s09,
+            s09_warning,
             lambda r: (
-                f"得分({pts(r.score)})低于分值({pts(r.weight)})，须填写偏差原因分析及改进措施",
+                f"实际完成值为“{str(r.actual).strip()}”，得分({pts(r.score)})在达成区间内但低于"
+                f"{w}({pts(r.weight)})，建议填写扣分原因",
                 None,
                 "偏差原因",
             ),
             kind=s,
+            severity=WARNING,
         ),
         RowRule(
             "S10",
@@ -146,7 +207,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             s10,
             lambda r: (
                 f"按年度指标值“{r.target}”与实际完成值“{r.actual}”计算，得分应为 "
-                f"{r.computed:.2f}（分值 {pts(r.weight)}），表中为 {pts(r.score)}",
+                f"{r.computed:.2f}（{w} {pts(r.weight)}），表中为 {pts(r.score)}",
                 r.score,
                 round(r.computed, 2),
             ),
@@ -171,10 +232,24 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s12,
             lambda r: (
-                f"实际完成值为“{str(r.actual).strip()}”，得分应在 {tier(r)} 之间，"
-                f"表中为 {pts(r.score)}",
+                f"实际完成值为“{str(r.actual).strip()}”（{r.tier.replace('指标', '')}档），"
+                f"得分应在 {tier(r)} 之间，表中为 {pts(r.score)}",
                 r.score,
                 tier(r),
+            ),
+            kind=s,
+        ),
+        RowRule(
+            "S25",
+            "indicators",
+            "score",
+            s25,
+            lambda r: (
+                f"实际完成值“{r.actual}”超过年度指标值“{r.target}”的 {threshold:g} 倍，"
+                f"按规则配置应扣 {deduction:g} 分（得分不超过 {r.weight - deduction:.2f}），"
+                f"表中为 {pts(r.score)}",
+                r.score,
+                f"≤ {r.weight - deduction:.2f}",
             ),
             kind=s,
         ),

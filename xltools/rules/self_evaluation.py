@@ -1,4 +1,4 @@
-"""自评表 rules over the ``projects`` and ``funds`` frames: S02, S03, S05, S14, S15."""
+"""自评表 rules over the ``projects`` and ``funds`` frames: S02, S03, S05, S14, S15, S20, S21."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import pandas as pd
 
 from xltools.profiles import Profile
 from xltools.rules.base import RowRule, close, filled, money, pts
+
+HALF_CENT = 0.005  # the uncertainty of an amount printed with two decimals
 
 
 def exact_rate(d: pd.DataFrame) -> pd.Series:
@@ -24,8 +26,13 @@ def funds_rules(p: Profile) -> list[RowRule]:
         # 85.47 % may be typed as 85.47 or as the fraction 0.8547: both are accepted. The
         # reader scales a plain number in the percent cell by 100 (0.8547 → 85.47), so a
         # typed 85.47 arrives as 8547.
-        ok = close(shown, exact, tol) | close(shown * 100, exact, tol)
-        ok |= close(shown / 100, exact, tol)
+        # Amounts printed to the cent are known to ± 0.005 of their unit; in 万元 that moves
+        # the rate: 61.53 / 72.00 万元 may be 61.5326 / 72.0000 (85.46 %, printed 85.47 %).
+        budget = d.adjusted_budget.where(d.adjusted_budget > 0)
+        slack = tol + (HALF_CENT / budget * 100 * (1 + d.executed.abs() / budget)).fillna(0.0)
+        ok = pd.Series(False, index=d.index)
+        for written in (shown, shown * 100, shown / 100):
+            ok |= (written - exact).abs() <= slack + 1e-9
         return (d.line != "total") | exact.isna() | shown.isna() | ok
 
     def expected_score(d: pd.DataFrame) -> pd.Series:
@@ -41,6 +48,16 @@ def funds_rules(p: Profile) -> list[RowRule]:
 
     def rate_of(r: pd.Series) -> float:
         return float(r.executed) / float(r.adjusted_budget) * 100
+
+    def spent_without_budget(d: pd.DataFrame) -> pd.Series:
+        return (d.adjusted_budget == 0) & (d.executed > 0)
+
+    def s20(d: pd.DataFrame) -> pd.Series:
+        no_budget = d.adjusted_budget.isna() | (d.adjusted_budget == 0)
+        return (d.line != "total") | ~no_budget | spent_without_budget(d)
+
+    def s21(d: pd.DataFrame) -> pd.Series:
+        return (d.line != "total") | ~spent_without_budget(d)
 
     return [
         RowRule(
@@ -77,6 +94,29 @@ def funds_rules(p: Profile) -> list[RowRule]:
                 f"执行率 {rate_of(r):.2f}% 超过 100%：全年执行数大于全年预算数，请核实",
                 r.execution_rate,
                 "≤ 100%",
+            ),
+        ),
+        RowRule(
+            "S20",
+            "funds",
+            "funds.total.adjusted_budget",
+            s20,
+            lambda r: (
+                f"年度资金总额的全年预算数为{'空白' if pd.isna(r.adjusted_budget) else ' 0'}，"
+                "无法计算执行率，请核实（如有明细行，总额应为各行之和）",
+                r.adjusted_budget,
+                "> 0",
+            ),
+        ),
+        RowRule(
+            "S21",
+            "funds",
+            "funds.total.adjusted_budget",
+            s21,
+            lambda r: (
+                f"年度资金总额的全年预算数为 0，全年执行数却为 {money(r.executed)}：没有预算不能有支出",
+                r.adjusted_budget,
+                f"≥ {money(r.executed)}",
             ),
         ),
     ]
