@@ -240,12 +240,15 @@ def test_full_width_digits_in_an_amount(tmp_path: Path) -> None:
 
 
 def test_a_rate_in_a_layout_of_another_region(tmp_path: Path) -> None:
-    """variants.xlsx: two 自评表 stacked in one sheet, the first with 执行率 85.47 %."""
+    """variants.xlsx: two 自评表 stacked in one sheet; the first (61.53 of 72.00 万元) is
+    printed as 85.47 % there, which S02 accepts for amounts rounded to the cent, so the
+    clerk's slip is typed in: 80.00 %."""
     source = shutil.copy(ROOT / "fixtures" / "seeds" / "variants.xlsx", tmp_path / "v.xlsx")
     sheet = "自评表（两张）"
+    edit_workbook(Path(source), {"H6": 0.8}, sheet=sheet)
     [result] = api.fix([source], tmp_path / "out")
     assert [(c.rule, c.location, c.old, c.new) for c in result.changes] == [
-        ("S02", f"{sheet}!H6", 85.47, 85.46)
+        ("S02", f"{sheet}!H6", 80.0, 85.46)
     ]
     copy = tmp_path / "out" / "v.xlsx"
     assert _found(copy, ("S02",)) == []
