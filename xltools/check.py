@@ -96,6 +96,18 @@ def _cell_key(f: Finding) -> tuple:
     return (f.sheet or "", row, col, SEVERITY_ORDER.get(f.severity, 9), f.rule)
 
 
+BLANK_RULES = ("D01", "D02", "S01")  # "must / should be filled in"
+
+
+def _not_blank(fr: FileReport) -> None:
+    """A cell R04 rejected ("2000万") was filled in: it is not also reported as blank."""
+    rejected = {(f.sheet, f.cell) for f in fr.findings if f.rule == "R04"}
+    if rejected:
+        fr.findings = [
+            f for f in fr.findings if not (f.rule in BLANK_RULES and (f.sheet, f.cell) in rejected)
+        ]
+
+
 class Checker:
     def __init__(
         self,
@@ -125,6 +137,8 @@ class Checker:
     def run(self, results: list[ReadResult]) -> Report:
         reports = [FileReport(res.file, res.records, list(res.findings)) for res in results]
         self.add(reports, self.validate, *([self.scores] if self.with_scores else []))
+        for fr in reports:
+            _not_blank(fr)
         if self.declarations is not None:
             self.against(reports)
         return Report(self.finish_all(reports))
