@@ -6,6 +6,7 @@ so ``xltools --help`` starts at once and never imports pandas.
 
 from __future__ import annotations
 
+import gettext
 import os
 import sys
 from pathlib import Path
@@ -15,39 +16,30 @@ import click
 
 from xltools import __version__
 from xltools.errors import UserError
-
-_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
-_CLICK_ERRORS = (  # click's own English messages → what a clerk reads
-    ("No such option", "没有这个选项"),
-    ("No such command", "没有这个命令"),
-    ("Missing argument", "缺少参数"),
-    ("Missing option", "缺少选项"),
-    ("Invalid value for", "参数值无效："),
-    ("requires an argument", "需要一个值"),
-    ("is not one of", "不是以下之一"),
-    ("is not a valid integer", "不是有效的整数"),
-    ("Got unexpected extra argument", "多余的参数"),
-    ("Got unexpected extra arguments", "多余的参数"),
-    ("does not exist", "不存在"),
-    ("Did you mean", "您是否想输入"),
-    ("File", "文件"),
-    ("Path", "路径"),
-)
+from xltools.i18n import Integer, IntRange, chinese_click
 
 
 class ChineseFormatter(click.HelpFormatter):
+    """click's help layout with full-width colons; the words come from the catalogue."""
+
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix="用法：")
+        super().write_usage(prog, args, prefix=gettext.gettext("Usage:"))
 
     def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
 
 class ChineseContext(click.Context):
     formatter_class = ChineseFormatter
 
 
-class Command(click.Command):
+class _ChineseMain:
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with chinese_click():  # also under CliRunner, which calls this directly
+            return super().main(*args, **kwargs)  # type: ignore[misc]
+
+
+class Command(_ChineseMain, click.Command):
     context_class = ChineseContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -55,7 +47,7 @@ class Command(click.Command):
         super().__init__(*args, **kwargs)
 
 
-class Group(click.Group):
+class Group(_ChineseMain, click.Group):
     context_class = ChineseContext
     command_class = Command
 
@@ -63,12 +55,6 @@ class Group(click.Group):
         kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
-
-
-def _translate(message: str) -> str:
-    for english, chinese in _CLICK_ERRORS:
-        message = message.replace(english, chinese)
-    return message
 
 
 def _help(f: Any) -> Any:
@@ -129,7 +115,7 @@ def _positive(value: int | None) -> int | None:
 JOBS = click.option(
     "-j",
     "--jobs",
-    type=int,
+    type=Integer(),
     callback=lambda _ctx, _param, value: _positive(value),
     metavar="N",
     help="同时读取、检查文件的进程数（默认每个 CPU 一个；文件少于 200 个时只用一个）。",
@@ -149,7 +135,7 @@ _KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"
 )
 @click.option(
     "--year",
-    type=click.IntRange(2000, 2100),
+    type=IntRange(2000, 2100),
     metavar="年份",
     help="年度。默认：申报表为明年，自评表为去年。",
 )
@@ -160,7 +146,7 @@ _KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"
 )
 @click.option(
     "--rows",
-    type=click.IntRange(1, 500),
+    type=IntRange(1, 500),
     default=20,
     metavar="行数",
     help="空白指标行数，默认 20。",
@@ -508,7 +494,7 @@ def merge(
 )
 @click.option(
     "--rows",
-    type=click.IntRange(1, 500),
+    type=IntRange(1, 500),
     default=20,
     metavar="行数",
     help="至少留出的指标行数，默认 20。",
@@ -565,8 +551,24 @@ def demo(folder: Path, force: bool) -> None:
     demo_module.run(folder, force=force)
 
 
+def _usage_message(exc: click.UsageError) -> str:
+    """click's message from the catalogue; a missing parameter is worded from its parts,
+    as click glues them together with ASCII punctuation and lists the choices on lines."""
+    param = getattr(exc, "param", None)
+    if isinstance(exc, click.MissingParameter) and param is not None:
+        if param.param_type_name == "argument":
+            return f"{gettext.gettext('Missing argument')}：{param.metavar or param.name}"
+        return f"{gettext.gettext('Missing option')}：{' / '.join(param.opts)}"
+    return exc.format_message()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: turns every failure into a Chinese message and an exit code."""
+    with chinese_click():  # click's messages are formatted when shown, below
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="xltools", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -576,9 +578,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except click.UsageError as exc:
         hint = f"（运行 xltools {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）"
-        click.echo(
-            f"用法错误：{_translate(exc.format_message())}{hint.replace('  ', ' ')}", err=True
-        )
+        click.echo(f"用法错误：{_usage_message(exc)}{hint.replace('  ', ' ')}", err=True)
         sys.exit(2)
     except UserError as exc:
         click.echo(f"错误：{exc}", err=True)
