@@ -80,11 +80,16 @@ def load_profile(path: str | Path | None = None) -> Profile:
     if path is None:
         return Profile(data)
     try:
-        user = tomllib.loads(Path(path).read_text("utf-8"))
+        text = Path(path).read_text("utf-8")
+        user = tomllib.loads(text)
     except FileNotFoundError:
         raise UserError(f"找不到规则配置文件：{path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"规则配置文件 {path} 不是有效的 TOML：{exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"规则配置文件 {path} 不是 UTF-8 编码的文本（请另存为 UTF-8）") from None
+    except tomllib.TOMLDecodeError as exc:
+        from xltools.profiles.syntax import describe
+
+        raise UserError(f"规则配置文件 {path} 不是有效的 TOML，{describe(exc, text)}") from None
     _merge(data, user, prefix="")
     _validate(data)
     return Profile(data, str(path))
