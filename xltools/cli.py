@@ -374,6 +374,7 @@ def _show_report(report: Any, fmt: str, output: Path | None, force: bool) -> Non
 
 
 @cli.command()
+@click.argument("ids", nargs=-1, metavar="[编号]...")
 @click.option(
     "--format",
     "fmt",
@@ -385,12 +386,14 @@ def _show_report(report: Any, fmt: str, output: Path | None, force: bool) -> Non
     "--profile", type=click.Path(path_type=Path), metavar="文件", help="按此规则配置显示严重程度。"
 )
 @_help
-def rules(fmt: str, profile: Path | None) -> None:
-    """列出全部校验规则：编号、严重程度、内容。
+def rules(ids: tuple[str, ...], fmt: str, profile: Path | None) -> None:
+    """列出全部校验规则：编号、严重程度、内容；给出编号时逐条说明，附出错的例子和改法。
 
     \b
     示例：
       xltools rules
+      xltools rules S10
+      xltools rules D06 R04 M05
       xltools rules --format markdown > docs/rules.md
     """
     from xltools import catalogue
@@ -399,10 +402,28 @@ def rules(fmt: str, profile: Path | None) -> None:
     if fmt == "markdown":
         click.echo(catalogue.markdown(), nl=False)
         return
-    overrides = load_profile(profile).data.get("severity", {})
+    overrides = {k.upper(): v for k, v in load_profile(profile).data.get("severity", {}).items()}
+    if ids:
+        _explain_rules(ids, overrides)
+        return
     for rule in catalogue.CATALOGUE:
         text = f"{rule.title}。{rule.detail}" if rule.detail else rule.title
         click.echo(f"{rule.id}  {overrides.get(rule.id, rule.severity)}  {text}")
+
+
+def _explain_rules(ids: tuple[str, ...], overrides: dict[str, str]) -> None:
+    from xltools.explain import explain, lookup
+
+    found, unknown = lookup(ids)
+    if unknown:
+        raise UserError(
+            f"没有编号为 {'、'.join(f'“{x}”' for x in unknown)} 的规则"
+            "（运行 xltools rules 列出全部规则，编号如 D06、S10）"
+        )
+    for i, rule in enumerate(found):
+        if i:
+            click.echo()
+        click.echo("\n".join(explain(rule, overrides.get(rule.id))))
 
 
 @cli.command()
