@@ -301,6 +301,11 @@ def read(
 )
 @click.option("--strict", is_flag=True, help="有警告时也以退出码 1 结束。")
 @click.option(
+    "--summary",
+    is_flag=True,
+    help="只显示按实施单位的汇总（文件、项目、错误、警告数），不逐条列出问题；适合大批文件。",
+)
+@click.option(
     "--declarations",
     metavar="文件或文件夹",
     multiple=True,
@@ -319,6 +324,7 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     strict: bool,
+    summary: bool,
     declarations: tuple[Path, ...],
     profile: Path | None,
     jobs: int | None,
@@ -335,6 +341,7 @@ def check(
     示例：
       xltools check 收回的表格/
       xltools check 收回的表格/ --annotate 退回修改/
+      xltools check 全区收回的表格/ --summary
       xltools check 自评表.xlsx --format json -o 结果.json
       xltools check 收回的表格/ --ignore S07 --profile 我的配置.toml
       xltools check 自评表/ --declarations 申报表/
@@ -350,7 +357,7 @@ def check(
         declarations=list(declarations) if declarations else None,
         jobs=jobs or 0,  # 0: workers.AUTO, one per CPU
     )
-    _show_report(report, fmt, output, force)
+    _show_report(report, fmt, output, force, summary)
     if annotate_dir is not None:
         written = api.annotate(report, annotate_dir, force=force)
         click.echo(f"已生成 {len(written)} 个批注副本，位于：{annotate_dir}", err=fmt != "table")
@@ -361,15 +368,18 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
 
 
-def _show_report(report: Any, fmt: str, output: Path | None, force: bool) -> None:
+def _show_report(report: Any, fmt: str, output: Path | None, force: bool, summary: bool) -> None:
     from xltools import render
 
     if fmt == "table":
         from rich.console import Console
 
-        render.report_table(report, Console())
+        render.report_table(report, Console(), summary_only=summary)
         return
-    text = render.report_json(report) if fmt == "json" else render.report_csv(report)
+    if fmt == "json":
+        text = render.report_json(report, summary_only=summary)
+    else:
+        text = render.units_csv(report) if summary else render.report_csv(report)
     render.emit(text, output, force=force, bom=fmt == "csv")
 
 
