@@ -230,17 +230,28 @@ def template(
     metavar="文件",
     help="写入文件（默认输出到屏幕）。",
 )
+@click.option(
+    "--keys",
+    is_flag=True,
+    help="CSV 表头用英文键名（与 JSON 相同，供程序使用）；默认为中文表头，见 docs/glossary.md。",
+)
 @FORCE
 @click.option(
     "--profile", type=click.Path(path_type=Path), metavar="文件", help="规则配置文件（TOML）。"
 )
 @_help
 def read(
-    paths: tuple[Path, ...], fmt: str, output: Path | None, force: bool, profile: Path | None
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    keys: bool,
+    force: bool,
+    profile: Path | None,
 ) -> None:
     """把填好的申报表、自评表读成数据：每张表一条记录。
 
     金额转为数字，日期转为 2025-01-01 格式，一级/二级指标向下补齐。
+    JSON 用英文键名；CSV 每个指标一行，表头为中文（项目名称、年度资金申请总额……），可直接做数据透视表。
     读取中遇到的问题逐条写到屏幕（标准错误），注明文件和单元格。
 
     \b
@@ -255,7 +266,7 @@ def read(
     from xltools.profiles import load_profile
 
     results = api.read(paths, load_profile(profile))
-    text = render.records_json(results) if fmt == "json" else render.records_csv(results)
+    text = render.records_json(results) if fmt == "json" else render.records_csv(results, keys)
     render.emit(text, output, force=force, bom=fmt == "csv")
     _render_findings([f for r in results for f in r.findings])
     if not all(r.readable for r in results):

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from xltools import columns as columns_module
 from xltools.files import atomic_path, check_writable
 from xltools.model import to_dict
 from xltools.reader import ReadResult
@@ -55,8 +56,10 @@ def _funds_columns(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def records_csv(results: Iterable[ReadResult]) -> str:
-    """One row per indicator, with its project's fields: ready for a pivot table."""
+def records_csv(results: Iterable[ReadResult], keys: bool = False) -> str:
+    """One row per indicator, with its project's fields: ready for a pivot table.
+
+    Headers in Chinese (:mod:`xltools.columns`), or the JSON keys with ``keys``."""
     rows: list[dict[str, Any]] = []
     for res in results:
         for record in map(to_dict, res.records):
@@ -74,9 +77,15 @@ def records_csv(results: Iterable[ReadResult]) -> str:
     for row in rows:
         columns += [k for k in row if k not in columns]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if keys:
+        writer.writerow(columns)
+        writer.writerows([row.get(k) for k in columns] for row in rows)
+    else:
+        writer.writerow([columns_module.header(k) for k in columns])
+        writer.writerows(
+            [columns_module.shown_value(k, row.get(k)) for k in columns] for row in rows
+        )
     return buffer.getvalue()
 
 
