@@ -122,7 +122,8 @@ def test_unreadable_input_exits_3_and_the_others_are_checked(tmp_path: Path) -> 
 def test_folder_input(tmp_path: Path) -> None:
     folder = tmp_path / "收回"
     folder.mkdir()
-    clean_form(folder), error_form(folder)
+    # another unit's form: the same project of the same unit in two files would be M05
+    clean_form(folder, unit=OTHER_UNIT), error_form(folder)
     result = run("check", folder, "--format", "json")
     assert result.exit_code == 1
     assert findings_of(result) == ERROR_FINDINGS

@@ -273,6 +273,7 @@ def check(
     checker = Checker(profile, tuple(select), tuple(ignore))
     files = discover(paths)
     reports = read_and_check(files, checker, jobs, progress)
+    add_conflicts(reports, checker)
     if declarations is None:
         return Report(reports)
     approved: list[Record] = []
@@ -290,6 +291,21 @@ def check(
     checker.declarations = approved
     checker.against(reports)
     return Report(reports)
+
+
+def add_conflicts(reports: list[FileReport], checker: Checker) -> None:
+    """M05 over the whole batch: a project whose revisions in two files differ."""
+    from xltools.conflicts import cell, check_conflicts
+
+    by_file = {fr.file: fr for fr in reports}
+    forms = [(fr.file, r) for fr in reports for r in fr.records]
+    for c in check_conflicts(forms):
+        located = [(d, cell(c.record, d)) for d in c.diffs]
+        first, where = next(((d, x) for d, x in located if x), located[0])
+        by_file[c.file].findings.append(
+            record_finding("M05", c.record, where, c.message(), first.this, first.other)
+        )
+    checker.finish_all(reports)
 
 
 def read_and_check(

@@ -487,7 +487,7 @@ def merge(
     工作表：项目汇总（每个项目一行，含合计与按实施单位小计）、指标明细（每个指标一行，可做数据透视表）、
     汇总表（每个项目的正式表样，逐页打印）、图表、校验结果、来源（每个输入文件及其 SHA-256）。
     申报表与自评表、不同年度分别写入不同的工作表。同一项目出现在两个文件中时只汇总一次（M01）；
-    有错误的文件默认不汇总（M04）。
+    两份内容不同时采用较新的一份，并写明采用了哪一份、为什么（M05）；有错误的文件默认不汇总（M04）。
 
     \b
     退出码：0 全部汇总；1 有文件或项目未汇总；2 用法错误。
@@ -521,7 +521,7 @@ def merge(
     merge_findings = [f for f in plan.findings if f.rule.startswith("M")]
     for f in merge_findings:
         click.echo(f.line(), err=True)
-    if any(f.rule in ("M01", "M04") for f in merge_findings):
+    if any(f.rule in ("M01", "M04", "M05") for f in merge_findings):
         sys.exit(1)
 
 
