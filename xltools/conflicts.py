@@ -144,10 +144,10 @@ def newest(files: list[str]) -> tuple[int, str]:
     if any(t is None for t in saved) or len(set(saved)) == 1:
         basis, times = "文件修改时间", [_modified(f) for f in files]
     if any(t is None for t in times) or len(set(times)) == 1:
-        return 0, f"两份的{basis}相同，采用先列出的 {files[0]}"
+        return 0, f"各份的{basis}相同，采用先列出的一份"
     best = max(range(len(files)), key=lambda i: times[i])  # type: ignore[arg-type, return-value]
     others = "、".join(_when(times[i]) for i in range(len(files)) if i != best)
-    return best, f"按{basis}，{files[best]}（{_when(times[best])}）晚于 {others}"
+    return best, f"按{basis}，{_when(times[best])} 晚于 {others}"
 
 
 def _when(stamp: dt.datetime | None) -> str:
