@@ -134,12 +134,12 @@ def test_catalogue_is_active_only_while_a_command_runs(monkeypatch: pytest.Monke
         (["chek", "收回的表格"], "用法错误：没有这个命令：chek。 您是否想输入 'check'？", "chek"),
         (
             ["template", "File报告表", "-o", "x.xlsx"],
-            "用法错误：'申报表|自评表' 的值无效：“File报告表”不是以下之一：'申报表', '自评表'",
+            "用法错误：'申报表|自评表' 的值无效：“File报告表”不是以下之一：申报表、自评表、declaration、self-evaluation。",
             "File报告表",
         ),
         (
             ["template", "申报表", "--money-unit", "千元", "-o", "x.xlsx"],
-            "用法错误：'--money-unit' 的值无效：“千元”不是以下之一：'元', '万元'。",
+            "用法错误：'--money-unit' 的值无效：“千元”不是以下之一：元、万元。",
             "千元",
         ),
         (["check"], "用法错误：缺少参数：文件或文件夹...", ""),
@@ -209,3 +209,14 @@ def test_english_locale_still_gets_chinese(tmp: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("用法错误：'-j' / '--jobs' 的值无效：“MyFile”不是有效的整数。")
+
+
+def test_every_number_option_uses_the_chinese_types() -> None:
+    """click.INT / click.IntRange would say "integer" and "1<=x<=500", click.Choice would
+    list 'a', 'b': use xltools.i18n's types."""
+    english_types = (click.types.IntParamType, click.types.FloatParamType, click.Choice)
+    for name, command in cli.commands.items():
+        for param in command.params:
+            kind = type(param.type)
+            if issubclass(kind, english_types):
+                assert kind.__module__ == "xltools.i18n", f"{name} {param.name}: {kind.__name__}"

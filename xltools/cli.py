@@ -16,7 +16,7 @@ import click
 
 from xltools import __version__
 from xltools.errors import UserError
-from xltools.i18n import Integer, IntRange, chinese_click
+from xltools.i18n import Choice, Integer, IntRange, chinese_click
 
 
 class ChineseFormatter(click.HelpFormatter):
@@ -81,7 +81,7 @@ def cli() -> None:
       3. xltools merge     把所有项目汇总成一个工作簿，交上级部门；
       4. xltools prefill   由申报表生成预填的自评表（指标、指标值、建议分值）；
       5. xltools read      把收回的表格读成数据（JSON/CSV）；
-      6. xltools rules     列出全部校验规则；
+      6. xltools rules     列出全部校验规则，或逐条说明（如 xltools rules S10）；
       7. xltools demo      用自带的示例数据走一遍全过程。
 
     \b
@@ -120,7 +120,7 @@ JOBS = click.option(
     metavar="N",
     help="同时读取、检查文件的进程数（默认每个 CPU 一个；文件少于 200 个时只用一个）。",
 )
-_KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"])
+_KIND = Choice(["申报表", "自评表", "declaration", "self-evaluation"])
 
 
 @cli.command()
@@ -141,9 +141,7 @@ _KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"
 )
 @click.option("--department", "department", metavar="名称", help="主管部门（预先填好）。")
 @click.option("--unit", "unit", metavar="名称", help="实施单位（预先填好）。")
-@click.option(
-    "--money-unit", type=click.Choice(["元", "万元"]), default="元", help="金额单位，默认 元。"
-)
+@click.option("--money-unit", type=Choice(["元", "万元"]), default="元", help="金额单位，默认 元。")
 @click.option(
     "--rows",
     type=IntRange(1, 500),
@@ -153,7 +151,7 @@ _KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"
 )
 @click.option(
     "--variant",
-    type=click.Choice(["2022", "2025"]),
+    type=Choice(["2022", "2025"]),
     help="申报表版式：2022 只有项目类别；2025 有项目性质和项目类别。默认按年度选择。",
 )
 @click.option(
@@ -219,7 +217,7 @@ def template(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv"]),
+    type=Choice(["json", "csv"]),
     default="json",
     help="输出格式，默认 json。",
 )
@@ -280,7 +278,7 @@ def read(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=Choice(["table", "json", "csv"]),
     default="table",
     help="输出格式：table（表格，默认）、json、csv。",
 )
@@ -399,7 +397,7 @@ def _show_report(report: Any, fmt: str, output: Path | None, force: bool, summar
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "markdown"]),
+    type=Choice(["table", "markdown"]),
     default="table",
     help="输出格式：table（默认）或 markdown（即 docs/rules.md）。",
 )
@@ -463,7 +461,7 @@ def _explain_rules(ids: tuple[str, ...], overrides: dict[str, str]) -> None:
 )
 @click.option(
     "--money-unit",
-    type=click.Choice(["元", "万元"]),
+    type=Choice(["元", "万元"]),
     help="汇总表的金额单位（默认取规则配置，一般为 元）；其他单位的金额自动换算。",
 )
 @click.option("--include-invalid", is_flag=True, help="有错误的文件也汇总（默认不汇总并列出）。")

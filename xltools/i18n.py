@@ -8,8 +8,9 @@ mean", choice and range errors, help headings — is looked up there, with the
 user's input inserted as typed. Nothing is rewritten after the fact.
 
 A few words click does not send through gettext are its parameter types' own:
-the number type's name ("integer") and a range's description ("2000<=x<=2100").
-:class:`Integer` and :class:`IntRange` give them in Chinese.
+the number type's name ("integer"), a range's description ("2000<=x<=2100") and
+the list of choices ('元', '万元'). :class:`Integer`, :class:`IntRange` and
+:class:`Choice` give them in Chinese through click's hooks for them.
 
 After editing the .po file: ``python -m xltools.i18n`` compiles it (needs polib).
 """
@@ -72,6 +73,22 @@ class IntRange(click.IntRange):
         if high is None:
             return f"{low} 以上"
         return f"{low} 到 {high} 之间"
+
+
+class Choice(click.Choice):
+    """``click.Choice`` listing the choices as Chinese does: “千元”不是以下之一：元、万元。"""
+
+    def _listed(self) -> str:
+        return "、".join(map(str, self.choices))
+
+    def get_invalid_choice_message(self, value: object, ctx: click.Context | None) -> str:
+        choices = self._listed()  # click's hook (8.2+); the words still come from the catalogue
+        return gettext.ngettext(
+            "{value!r} is not {choice}.", "{value!r} is not one of {choices}.", len(self.choices)
+        ).format(value=value, choice=choices, choices=choices)
+
+    def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
+        return gettext.gettext("Choose from:\n\t{choices}").format(choices=self._listed())
 
 
 def compile_catalogue(po: Path = CATALOGUE) -> Path:

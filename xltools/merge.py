@@ -1,6 +1,6 @@
 """``merge``: every project of every accepted file in one consolidated workbook.
 
-The logic lives here (which files and projects go in, M01–M04, unit conversion,
+The logic lives here (which files and projects go in, M01–M05, unit conversion,
 order, titles); :mod:`xltools.writer.consolidated` draws the workbook. Nothing is
 merged twice and nothing is dropped silently: each left-out file or project is a
 finding, listed in the output's 来源 and 校验结果 sheets and on the terminal.
@@ -17,10 +17,11 @@ from pathlib import Path
 from xltools.catalogue import ERROR, RULES, WARNING
 from xltools.check import Checker, FileReport, Report, read_and_check
 from xltools.compute import tidy
+from xltools.conflicts import differences, message, newest
+from xltools.conflicts import key as project_key
 from xltools.findings import Finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
 from xltools.profiles import Profile
-from xltools.text import normalise_label
 from xltools.workers import Advance
 
 UNIT_FACTOR = {("万元", "元"): 10000.0, ("元", "万元"): 0.0001}
@@ -103,15 +104,6 @@ def convert(record: Record, unit: str) -> Record:
     return out
 
 
-def _key(record: Record) -> tuple:
-    return (
-        record.kind,
-        record.year,
-        normalise_label(record.implementing_unit),
-        normalise_label(record.project_name),
-    )
-
-
 def _order(entry: Entry) -> tuple:
     r = entry.record
     return (r.department or "", r.implementing_unit or "", r.project_name or "", entry.file)
@@ -146,11 +138,9 @@ class Revision:
 
 def _revisions(forms: list[tuple[str, Record]]) -> dict[tuple, Revision]:
     """Per project: the first file holding it, or, when its revisions differ, the newest."""
-    from xltools.conflicts import differences, newest
-
     groups: dict[tuple, list[tuple[str, Record]]] = defaultdict(list)
     for file, record in forms:
-        groups[_key(record)].append((file, record))
+        groups[project_key(record)].append((file, record))
     out = {}
     for k, group in groups.items():
         files = list(dict.fromkeys(f for f, _ in group))
@@ -166,8 +156,6 @@ def _revisions(forms: list[tuple[str, Record]]) -> dict[tuple, Revision]:
 
 def _left_out(record: Record, file: str, kept: Revision, source: SourceInfo) -> Finding:
     """M01 for an identical copy of the merged revision, M05 for a different one."""
-    from xltools.conflicts import differences, message
-
     diffs = differences(record, kept.record)
     what = f"{record.implementing_unit}，{record.year} 年{KIND_NAMES[record.kind]}"
     if diffs:
@@ -236,7 +224,7 @@ def plan(
     for fr, source in accepted:
         per_project = Counter((f.project, f.severity) for f in fr.findings)
         for record in fr.records:
-            revision = kept[_key(record)]
+            revision = kept[project_key(record)]
             if record is not revision.record:  # a copy, or an older revision
                 findings.append(_left_out(record, fr.file, revision, source))
                 continue
