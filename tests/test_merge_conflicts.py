@@ -87,7 +87,7 @@ def message_of(report: Any) -> str:
 # -- check ---------------------------------------------------------------------------------------
 
 
-def test_check_reports_the_older_revision_at_the_first_differing_cell(tmp_path: Path) -> None:
+def test_m05_check_reports_the_older_revision_at_the_first_differing_cell(tmp_path: Path) -> None:
     pair(tmp_path, MARCH_1, MARCH_5, more_money)
     report = api.check([tmp_path])
     assert m05(report) == [("A.xlsx", f"{DE}!E7")]  # A is older; E7 年度资金申请总额
@@ -102,12 +102,12 @@ def test_check_reports_the_older_revision_at_the_first_differing_cell(tmp_path: 
     assert report.exit_code() == 1
 
 
-def test_check_newer_by_saved_time_not_by_file_order(tmp_path: Path) -> None:
+def test_m05_check_newer_by_saved_time_not_by_file_order(tmp_path: Path) -> None:
     pair(tmp_path, MARCH_5, MARCH_1, more_money)  # now A is the newer one
     assert m05(api.check([tmp_path])) == [("B.xlsx", f"{DE}!E7")]
 
 
-def test_check_names_a_changed_indicator_target(tmp_path: Path) -> None:
+def test_m05_check_names_a_changed_indicator_target(tmp_path: Path) -> None:
     pair(tmp_path, MARCH_1, MARCH_5, other_target)
     report = api.check([tmp_path])
     name = declaration().indicators[1].name
@@ -115,7 +115,7 @@ def test_check_names_a_changed_indicator_target(tmp_path: Path) -> None:
     assert f"指标“{name}”的目标值：本份为 " in message_of(report)
 
 
-def test_without_saved_times_the_file_modification_time_decides(tmp_path: Path) -> None:
+def test_m05_without_saved_times_the_file_modification_time_decides(tmp_path: Path) -> None:
     a, b = pair(tmp_path, None, None, more_money)
     os.utime(a, (2_000_000_000, 2_000_000_000))  # A modified later than B
     os.utime(b, (1_900_000_000, 1_900_000_000))
@@ -144,7 +144,7 @@ def test_m05_can_be_ignored(tmp_path: Path) -> None:
     assert m05(api.check([tmp_path], ignore=["M05"])) == []
 
 
-def test_check_over_files_named_one_by_one(tmp_path: Path) -> None:
+def test_m05_check_over_files_named_one_by_one(tmp_path: Path) -> None:
     a, b = pair(tmp_path / "x", MARCH_1, MARCH_5, more_money)
     elsewhere = tmp_path / "y"
     elsewhere.mkdir()
@@ -168,7 +168,7 @@ def test_an_annotated_copy_marks_the_m05_cell(tmp_path: Path) -> None:
 # -- merge ---------------------------------------------------------------------------------------
 
 
-def test_merge_keeps_the_newer_revision_and_says_why(tmp_path: Path) -> None:
+def test_m05_merge_keeps_the_newer_revision_and_says_why(tmp_path: Path) -> None:
     pair(tmp_path / "in", MARCH_5, MARCH_1, more_money)  # A (100,000) is the newer
     plan = api.merge([tmp_path / "in"], tmp_path / "汇总.xlsx")
     [entry] = plan.entries
@@ -192,7 +192,7 @@ def test_merge_keeps_the_newer_revision_and_says_why(tmp_path: Path) -> None:
     assert any("A.xlsx" in row and "采用本份" in row for row in sheets["来源"])
 
 
-def test_merge_identical_copies_stay_m01(tmp_path: Path) -> None:
+def test_m05_merge_identical_copies_stay_m01(tmp_path: Path) -> None:
     pair(tmp_path / "in", MARCH_1, MARCH_5)
     plan = api.merge([tmp_path / "in"], tmp_path / "汇总.xlsx")
     assert [f.rule for f in plan.findings if f.rule.startswith("M0")] == ["M01"]
@@ -208,7 +208,7 @@ def test_merge_cli_shows_m05_and_exits_1(tmp_path: Path, run_main) -> None:
 
 
 @pytest.mark.parametrize("newer", ["A", "B"])
-def test_merge_and_check_agree_on_the_older_file(tmp_path: Path, newer: str) -> None:
+def test_m05_merge_and_check_agree_on_the_older_file(tmp_path: Path, newer: str) -> None:
     times = (MARCH_5, MARCH_1) if newer == "A" else (MARCH_1, MARCH_5)
     pair(tmp_path / "in", *times, more_money)
     checked = m05(api.check([tmp_path / "in"]))
