@@ -113,33 +113,33 @@ def test_catalogue_is_active_only_while_a_command_runs(monkeypatch: pytest.Monke
     [
         (
             ["template", "申报表", "-o", "x.xlsx", "--year", "20255"],
-            "用法错误：'--year' 的值无效：20255 不在 2000 到 2100 之间。",
+            "用法错误：--year 的值无效：20255 不在 2000 到 2100 之间。",
             "20255",
         ),
         (
             ["template", "申报表", "-o", "x.xlsx", "--rows", "0"],
-            "用法错误：'--rows' 的值无效：0 不在 1 到 500 之间。",
+            "用法错误：--rows 的值无效：0 不在 1 到 500 之间。",
             "0",
         ),
         (
             ["check", "收回的表格", "-j", "MyFile"],
-            "用法错误：'-j' / '--jobs' 的值无效：“MyFile”不是有效的整数。",
+            "用法错误：-j / --jobs 的值无效：“MyFile”不是有效的整数。",
             "MyFile",
         ),
         (
             ["template", "申报表", "-o", "x.xlsx", "--yaer", "2025"],
-            "用法错误：没有这个选项：--yaer。 您是否想输入 '--year'？",
+            "用法错误：没有这个选项：--yaer。您是否想输入 --year？",
             "--yaer",
         ),
-        (["chek", "收回的表格"], "用法错误：没有这个命令：chek。 您是否想输入 'check'？", "chek"),
+        (["chek", "收回的表格"], "用法错误：没有这个命令：chek。您是否想输入 check？", "chek"),
         (
             ["template", "File报告表", "-o", "x.xlsx"],
-            "用法错误：'申报表|自评表' 的值无效：“File报告表”不是以下之一：申报表、自评表、declaration、self-evaluation。",
+            "用法错误：申报表|自评表 的值无效：“File报告表”不是以下之一：申报表、自评表、declaration、self-evaluation。",
             "File报告表",
         ),
         (
             ["template", "申报表", "--money-unit", "千元", "-o", "x.xlsx"],
-            "用法错误：'--money-unit' 的值无效：“千元”不是以下之一：元、万元。",
+            "用法错误：--money-unit 的值无效：“千元”不是以下之一：元、万元。",
             "千元",
         ),
         (["check"], "用法错误：缺少参数：文件或文件夹...", ""),
@@ -147,7 +147,7 @@ def test_catalogue_is_active_only_while_a_command_runs(monkeypatch: pytest.Monke
         (["template", "申报表", "-o"], "用法错误：选项 -o 需要 1 个值。", ""),
         (
             ["rules", "--format", "html"],
-            "用法错误：'--format' 的值无效：“html”不是以下之一",
+            "用法错误：--format 的值无效：“html”不是以下之一",
             "html",
         ),
         (["demo", "a", "Path", "File"], "用法错误：多余的参数：Path File", "Path File"),
@@ -161,6 +161,7 @@ def test_usage_errors_are_chinese_and_keep_the_input(
     assert outcome.code == 2
     assert outcome.err.startswith(expected), outcome.err
     assert outcome.err.count("\n") == 1  # one line
+    assert not re.search(r"['?]|\.$", outcome.err.strip())  # no ASCII quotes, ? or full stop
     choices = ("declaration", "self-evaluation", "table", "markdown")  # listed as valid values
     assert english(outcome.err, typed, *choices) == []
 
@@ -208,7 +209,7 @@ def test_english_locale_still_gets_chinese(tmp: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert proc.stderr.startswith("用法错误：'-j' / '--jobs' 的值无效：“MyFile”不是有效的整数。")
+    assert proc.stderr.startswith("用法错误：-j / --jobs 的值无效：“MyFile”不是有效的整数。")
 
 
 def test_every_number_option_uses_the_chinese_types() -> None:

@@ -16,7 +16,7 @@ import click
 
 from xltools import __version__
 from xltools.errors import UserError
-from xltools.i18n import Choice, Integer, IntRange, chinese_click
+from xltools.i18n import Choice, Integer, IntRange, chinese_click, usage_message
 
 
 class ChineseFormatter(click.HelpFormatter):
@@ -591,17 +591,6 @@ def demo(folder: Path, force: bool) -> None:
     demo_module.run(folder, force=force)
 
 
-def _usage_message(exc: click.UsageError) -> str:
-    """click's message from the catalogue; a missing parameter is worded from its parts,
-    as click glues them together with ASCII punctuation and lists the choices on lines."""
-    param = getattr(exc, "param", None)
-    if isinstance(exc, click.MissingParameter) and param is not None:
-        if param.param_type_name == "argument":
-            return f"{gettext.gettext('Missing argument')}：{param.metavar or param.name}"
-        return f"{gettext.gettext('Missing option')}：{' / '.join(param.opts)}"
-    return exc.format_message()
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: turns every failure into a Chinese message and an exit code."""
     with chinese_click():  # click's messages are formatted when shown, below
@@ -618,7 +607,7 @@ def _main(argv: list[str] | None) -> None:
         sys.exit(130)
     except click.UsageError as exc:
         hint = f"（运行 xltools {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）"
-        click.echo(f"用法错误：{_usage_message(exc)}{hint.replace('  ', ' ')}", err=True)
+        click.echo(f"用法错误：{usage_message(exc)}{hint.replace('  ', ' ')}", err=True)
         sys.exit(2)
     except UserError as exc:
         click.echo(f"错误：{exc}", err=True)

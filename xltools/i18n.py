@@ -91,6 +91,47 @@ class Choice(click.Choice):
         return gettext.gettext("Choose from:\n\t{choices}").format(choices=self._listed())
 
 
+# An unknown option, and (click 8.4+) an unknown command, carry their close matches.
+_NO_SUCH = tuple(
+    c for c in (click.NoSuchOption, getattr(click.exceptions, "NoSuchCommand", None)) if c
+)
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """The one line xltools prints for a usage error, worded by the catalogue.
+
+    click joins the pieces of some messages with ASCII punctuation of its own (the
+    parameter in quotes, "Missing argument 'X'.", the choices on lines of their own,
+    "'--year'?"); those are put together here from the exception's parts instead.
+    """
+    _ = gettext.gettext
+    param = getattr(exc, "param", None)
+    hint = None
+    if param is not None:
+        named = param.param_type_name == "argument"
+        hint = (param.metavar or param.name) if named else " / ".join(param.opts)
+    if isinstance(exc, click.MissingParameter) and param is not None:
+        missing = (
+            _("Missing argument") if param.param_type_name == "argument" else _("Missing option")
+        )
+        return f"{missing}：{hint}"
+    if isinstance(exc, click.BadParameter) and param is not None:
+        given = exc.param_hint if isinstance(exc.param_hint, str) else hint
+        return _("Invalid value for {param_hint}: {message}").format(
+            param_hint=given, message=exc.message
+        )
+    possibilities = getattr(exc, "possibilities", None)
+    if isinstance(exc, _NO_SUCH) and possibilities:
+        listed = "、".join(sorted(possibilities))
+        did_you_mean = gettext.ngettext(
+            "Did you mean {possibility}?",
+            "(Did you mean one of: {possibilities}?)",
+            len(possibilities),
+        ).format(possibility=listed, possibilities=listed)
+        return f"{exc.message}{did_you_mean}"
+    return exc.format_message()
+
+
 def compile_catalogue(po: Path = CATALOGUE) -> Path:
     """``click.po`` → ``click.mo`` beside it (the file gettext reads)."""
     import polib
