@@ -127,7 +127,8 @@ def test_unreadable_input_exits_3_and_the_others_are_checked(tmp_path: Path) -> 
 def test_folder_input(tmp_path: Path) -> None:
     folder = tmp_path / "收回"
     folder.mkdir()
-    clean_form(folder), error_form(folder)
+    # another unit's form: the same project of the same unit in two files would be M05
+    clean_form(folder, unit=OTHER_UNIT), error_form(folder)
     result = run("check", folder, "--format", "json")
     assert result.exit_code == 1
     assert findings_of(result) == ERROR_FINDINGS
@@ -333,8 +334,8 @@ def test_rules_lists_every_id() -> None:
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
     assert listed == [r.id for r in CATALOGUE]
-    # R01–R07, D01–D17, S01–S26, X01–X05 and the merge rules M01–M04
-    assert len(listed) == 7 + 17 + 26 + 5 + 4
+    # R01–R07, D01–D17, S01–S26, X01–X05 and the merge rules M01–M05
+    assert len(listed) == 7 + 17 + 26 + 5 + 5
 
 
 def test_rules_shows_profile_severity(tmp_path: Path) -> None:

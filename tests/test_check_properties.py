@@ -177,7 +177,7 @@ def test_one_corrupted_declaration_cell_gives_exactly_its_rule(record: Declarati
                 if r.start_date != r.end_date
                 else r
             ),
-            "E6",
+            "B6",  # the start date is marked, not the end date
         ),
         "D06": (
             lambda r: replace(r, funds=replace(r.funds, annual_total=r.funds.annual_total + 1)),

@@ -334,8 +334,17 @@ def test_read_csv_to_file_has_bom_and_one_row_per_indicator(tmp: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     expected = [(d["project_name"], i["name"], i["target"]) for d in seeds for i in d["indicators"]]
+    target = "指标目标值（年度指标值）"
+    assert [(r["项目名称"], r["三级指标"], r[target]) for r in rows] == expected
+    assert sum(r["表单"] == "申报表" for r in rows) == 7 + 9 + 8  # seed 002
+    assert "年度资金总额·年初预算数" in rows[-1] and "年度资金申请总额" in rows[0]
+    assert not any(re.fullmatch(r"[a-z_.]+", h) for h in rows[0])  # no English key as header
+
+    keyed = invoke("read", *map(str, files), "--format", "csv", "--keys")
+    rows = list(csv.DictReader(io.StringIO(keyed.stdout)))
     assert [(r["project_name"], r["name"], r["target"]) for r in rows] == expected
-    assert sum(r["kind"] == "declaration" for r in rows) == 7 + 9 + 8  # seed 002
+    assert sum(r["kind"] == "declaration" for r in rows) == 7 + 9 + 8
+    assert "funds.total.initial_budget" in rows[-1]
 
 
 def test_read_output_file_refuses_overwrite(tmp: Path, run_main) -> None:

@@ -24,3 +24,9 @@ def test_example_workbooks_and_data_are_package_data() -> None:
     patterns = config["package-data"]["xltools.examples"]
     assert "*.xlsx" in patterns and "data/*.json" in patterns
     assert list((ROOT / "examples").glob("*.xlsx")), "no example workbooks to ship"
+
+
+def test_click_catalogue_is_package_data() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    assert "locale/*/LC_MESSAGES/*.mo" in config["package-data"]["xltools"]
+    assert (ROOT / "xltools/locale/zh_CN/LC_MESSAGES/click.mo").is_file()

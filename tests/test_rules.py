@@ -275,6 +275,19 @@ def test_r04_text_in_a_number_cell(tmp_path: Path, kind: str, cell: str, text: s
     assert at(path, "R04") == [f"{kind}!{cell}"]
 
 
+@pytest.mark.parametrize(
+    ("kind", "cell", "blank_rule"),
+    [(DE, "C7", "D02"), (DE, "E7", "D01"), (SE, "E6", "S01")],
+)
+def test_r04_amount_is_not_also_blank(
+    tmp_path: Path, kind: str, cell: str, blank_rule: str
+) -> None:
+    record = declaration() if kind == DE else self_evaluation()
+    path = type_over(write(tmp_path, record), {cell: "2000万"})
+    assert at(path, "R04") == [f"{kind}!{cell}"]
+    assert blank_rule not in rules(path)  # typed in, just not a number: no "建议填写/必填项"
+
+
 def test_r04_never_reads_text_as_zero(tmp_path: Path) -> None:
     path = type_over(write(tmp_path, declaration()), {"E8": "2000万"})
     (result,) = api.read([path])
@@ -421,7 +434,7 @@ def test_d03_accepted_date_spellings(tmp_path: Path, start: Any, end: Any) -> No
 def test_d03_start_after_end(tmp_path: Path) -> None:
     record = declaration()
     record.start_date, record.end_date = "2025-12-31", "2025-01-01"
-    assert at(write(tmp_path, record), "D03") == [f"{DE}!E6"]
+    assert at(write(tmp_path, record), "D03") == [f"{DE}!B6"]  # the start date, not the end
 
 
 def test_d03_start_equal_to_end_is_fine(tmp_path: Path) -> None:

@@ -96,6 +96,18 @@ def _cell_key(f: Finding) -> tuple:
     return (f.sheet or "", row, col, SEVERITY_ORDER.get(f.severity, 9), f.rule)
 
 
+BLANK_RULES = ("D01", "D02", "S01")  # "must / should be filled in"
+
+
+def _not_blank(fr: FileReport) -> None:
+    """A cell R04 rejected ("2000万") was filled in: it is not also reported as blank."""
+    rejected = {(f.sheet, f.cell) for f in fr.findings if f.rule == "R04"}
+    if rejected:
+        fr.findings = [
+            f for f in fr.findings if not (f.rule in BLANK_RULES and (f.sheet, f.cell) in rejected)
+        ]
+
+
 class Checker:
     def __init__(
         self,
@@ -127,6 +139,8 @@ class Checker:
     def run(self, results: list[ReadResult]) -> Report:
         reports = [FileReport(res.file, res.records, list(res.findings)) for res in results]
         self.add(reports, self.validate, *([self.scores] if self.with_scores else []))
+        for fr in reports:
+            _not_blank(fr)
         if self.declarations is not None:
             self.against(reports)
         return Report(self.finish_all(reports))
@@ -263,6 +277,7 @@ def check(
     checker = Checker(profile, tuple(select), tuple(ignore))
     files = discover(paths)
     reports = read_and_check(files, checker, jobs, progress)
+    add_conflicts(reports, checker)
     if declarations is None:
         return Report(reports)
     approved: list[Record] = []
@@ -280,6 +295,21 @@ def check(
     checker.declarations = approved
     checker.against(reports)
     return Report(reports)
+
+
+def add_conflicts(reports: list[FileReport], checker: Checker) -> None:
+    """M05 over the whole batch: a project whose revisions in two files differ."""
+    from xltools.conflicts import cell, check_conflicts
+
+    by_file = {fr.file: fr for fr in reports}
+    forms = [(fr.file, r) for fr in reports for r in fr.records]
+    for c in check_conflicts(forms):
+        located = [(d, cell(c.record, d)) for d in c.diffs]
+        first, where = next(((d, x) for d, x in located if x), located[0])
+        by_file[c.file].findings.append(
+            record_finding("M05", c.record, where, c.message(), first.this, first.other)
+        )
+    checker.finish_all(reports)
 
 
 def read_and_check(

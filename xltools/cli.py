@@ -6,6 +6,7 @@ so ``xltools --help`` starts at once and never imports pandas.
 
 from __future__ import annotations
 
+import gettext
 import os
 import sys
 from pathlib import Path
@@ -15,39 +16,30 @@ import click
 
 from xltools import __version__
 from xltools.errors import UserError
-
-_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
-_CLICK_ERRORS = (  # click's own English messages → what a clerk reads
-    ("No such option", "没有这个选项"),
-    ("No such command", "没有这个命令"),
-    ("Missing argument", "缺少参数"),
-    ("Missing option", "缺少选项"),
-    ("Invalid value for", "参数值无效："),
-    ("requires an argument", "需要一个值"),
-    ("is not one of", "不是以下之一"),
-    ("is not a valid integer", "不是有效的整数"),
-    ("Got unexpected extra argument", "多余的参数"),
-    ("Got unexpected extra arguments", "多余的参数"),
-    ("does not exist", "不存在"),
-    ("Did you mean", "您是否想输入"),
-    ("File", "文件"),
-    ("Path", "路径"),
-)
+from xltools.i18n import Choice, Integer, IntRange, chinese_click, usage_message
 
 
 class ChineseFormatter(click.HelpFormatter):
+    """click's help layout with full-width colons; the words come from the catalogue."""
+
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix="用法：")
+        super().write_usage(prog, args, prefix=gettext.gettext("Usage:"))
 
     def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
 
 class ChineseContext(click.Context):
     formatter_class = ChineseFormatter
 
 
-class Command(click.Command):
+class _ChineseMain:
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with chinese_click():  # also under CliRunner, which calls this directly
+            return super().main(*args, **kwargs)  # type: ignore[misc]
+
+
+class Command(_ChineseMain, click.Command):
     context_class = ChineseContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -55,7 +47,7 @@ class Command(click.Command):
         super().__init__(*args, **kwargs)
 
 
-class Group(click.Group):
+class Group(_ChineseMain, click.Group):
     context_class = ChineseContext
     command_class = Command
 
@@ -63,12 +55,6 @@ class Group(click.Group):
         kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
-
-
-def _translate(message: str) -> str:
-    for english, chinese in _CLICK_ERRORS:
-        message = message.replace(english, chinese)
-    return message
 
 
 def _help(f: Any) -> Any:
@@ -95,7 +81,7 @@ def cli() -> None:
       3. xltools merge     把所有项目汇总成一个工作簿，交上级部门；
       4. xltools prefill   由申报表生成预填的自评表（指标、指标值、建议分值）；
       5. xltools read      把收回的表格读成数据（JSON/CSV）；
-      6. xltools rules     列出全部校验规则；
+      6. xltools rules     列出全部校验规则，或逐条说明（如 xltools rules S10）；
       7. xltools demo      用自带的示例数据走一遍全过程。
 
     \b
@@ -131,12 +117,12 @@ def _positive(value: int | None) -> int | None:
 JOBS = click.option(
     "-j",
     "--jobs",
-    type=int,
+    type=Integer(),
     callback=lambda _ctx, _param, value: _positive(value),
     metavar="N",
     help="同时读取、检查文件的进程数（默认每个 CPU 一个；文件少于 200 个时只用一个）。",
 )
-_KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"])
+_KIND = Choice(["申报表", "自评表", "declaration", "self-evaluation"])
 
 
 @cli.command()
@@ -151,25 +137,23 @@ _KIND = click.Choice(["申报表", "自评表", "declaration", "self-evaluation"
 )
 @click.option(
     "--year",
-    type=click.IntRange(2000, 2100),
+    type=IntRange(2000, 2100),
     metavar="年份",
     help="年度。默认：申报表为明年，自评表为去年。",
 )
 @click.option("--department", "department", metavar="名称", help="主管部门（预先填好）。")
 @click.option("--unit", "unit", metavar="名称", help="实施单位（预先填好）。")
-@click.option(
-    "--money-unit", type=click.Choice(["元", "万元"]), default="元", help="金额单位，默认 元。"
-)
+@click.option("--money-unit", type=Choice(["元", "万元"]), default="元", help="金额单位，默认 元。")
 @click.option(
     "--rows",
-    type=click.IntRange(1, 500),
+    type=IntRange(1, 500),
     default=20,
     metavar="行数",
     help="空白指标行数，默认 20。",
 )
 @click.option(
     "--variant",
-    type=click.Choice(["2022", "2025"]),
+    type=Choice(["2022", "2025"]),
     help="申报表版式：2022 只有项目类别；2025 有项目性质和项目类别。默认按年度选择。",
 )
 @click.option(
@@ -235,7 +219,7 @@ def template(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv"]),
+    type=Choice(["json", "csv"]),
     default="json",
     help="输出格式，默认 json。",
 )
@@ -246,17 +230,28 @@ def template(
     metavar="文件",
     help="写入文件（默认输出到屏幕）。",
 )
+@click.option(
+    "--keys",
+    is_flag=True,
+    help="CSV 表头用英文键名（与 JSON 相同，供程序使用）；默认为中文表头，见 docs/glossary.md。",
+)
 @FORCE
 @click.option(
     "--profile", type=click.Path(path_type=Path), metavar="文件", help="规则配置文件（TOML）。"
 )
 @_help
 def read(
-    paths: tuple[Path, ...], fmt: str, output: Path | None, force: bool, profile: Path | None
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    keys: bool,
+    force: bool,
+    profile: Path | None,
 ) -> None:
     """把填好的申报表、自评表读成数据：每张表一条记录。
 
     金额转为数字，日期转为 2025-01-01 格式，一级/二级指标向下补齐。
+    JSON 用英文键名；CSV 每个指标一行，表头为中文（项目名称、年度资金申请总额……），可直接做数据透视表。
     读取中遇到的问题逐条写到屏幕（标准错误），注明文件和单元格。
 
     \b
@@ -271,7 +266,7 @@ def read(
     from xltools.profiles import load_profile
 
     results = api.read(paths, load_profile(profile))
-    text = render.records_json(results) if fmt == "json" else render.records_csv(results)
+    text = render.records_json(results) if fmt == "json" else render.records_csv(results, keys)
     render.emit(text, output, force=force, bom=fmt == "csv")
     _render_findings([f for r in results for f in r.findings])
     if not all(r.readable for r in results):
@@ -285,7 +280,7 @@ def read(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=Choice(["table", "json", "csv"]),
     default="table",
     help="输出格式：table（表格，默认）、json、csv。",
 )
@@ -324,6 +319,11 @@ def read(
 )
 @click.option("--strict", is_flag=True, help="有警告时也以退出码 1 结束。")
 @click.option(
+    "--summary",
+    is_flag=True,
+    help="只显示按实施单位的汇总（文件、项目、错误、警告数），不逐条列出问题；适合大批文件。",
+)
+@click.option(
     "--declarations",
     metavar="文件或文件夹",
     multiple=True,
@@ -343,6 +343,7 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     strict: bool,
+    summary: bool,
     declarations: tuple[Path, ...],
     profile: Path | None,
     jobs: int | None,
@@ -360,6 +361,7 @@ def check(
       xltools check 收回的表格/
       xltools check 收回的表格/ --annotate 退回修改/
       xltools check 收回的表格/ --notices 退回修改通知/
+      xltools check 全区收回的表格/ --summary
       xltools check 自评表.xlsx --format json -o 结果.json
       xltools check 收回的表格/ --ignore S07 --profile 我的配置.toml
       xltools check 自评表/ --declarations 申报表/
@@ -375,7 +377,7 @@ def check(
         declarations=list(declarations) if declarations else None,
         jobs=jobs or 0,  # 0: workers.AUTO, one per CPU
     )
-    _show_report(report, fmt, output, force)
+    _show_report(report, fmt, output, force, summary)
     if annotate_dir is not None:
         written = api.annotate(report, annotate_dir, force=force)
         click.echo(f"已生成 {len(written)} 个批注副本，位于：{annotate_dir}", err=fmt != "table")
@@ -392,23 +394,27 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
 
 
-def _show_report(report: Any, fmt: str, output: Path | None, force: bool) -> None:
+def _show_report(report: Any, fmt: str, output: Path | None, force: bool, summary: bool) -> None:
     from xltools import render
 
     if fmt == "table":
         from rich.console import Console
 
-        render.report_table(report, Console())
+        render.report_table(report, Console(), summary_only=summary)
         return
-    text = render.report_json(report) if fmt == "json" else render.report_csv(report)
+    if fmt == "json":
+        text = render.report_json(report, summary_only=summary)
+    else:
+        text = render.units_csv(report) if summary else render.report_csv(report)
     render.emit(text, output, force=force, bom=fmt == "csv")
 
 
 @cli.command()
+@click.argument("ids", nargs=-1, metavar="[编号]...")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "markdown"]),
+    type=Choice(["table", "markdown"]),
     default="table",
     help="输出格式：table（默认）或 markdown（即 docs/rules.md）。",
 )
@@ -416,12 +422,14 @@ def _show_report(report: Any, fmt: str, output: Path | None, force: bool) -> Non
     "--profile", type=click.Path(path_type=Path), metavar="文件", help="按此规则配置显示严重程度。"
 )
 @_help
-def rules(fmt: str, profile: Path | None) -> None:
-    """列出全部校验规则：编号、严重程度、内容。
+def rules(ids: tuple[str, ...], fmt: str, profile: Path | None) -> None:
+    """列出全部校验规则：编号、严重程度、内容；给出编号时逐条说明，附出错的例子和改法。
 
     \b
     示例：
       xltools rules
+      xltools rules S10
+      xltools rules D06 R04 M05
       xltools rules --format markdown > docs/rules.md
     """
     from xltools import catalogue
@@ -430,10 +438,28 @@ def rules(fmt: str, profile: Path | None) -> None:
     if fmt == "markdown":
         click.echo(catalogue.markdown(), nl=False)
         return
-    overrides = load_profile(profile).data.get("severity", {})
+    overrides = {k.upper(): v for k, v in load_profile(profile).data.get("severity", {}).items()}
+    if ids:
+        _explain_rules(ids, overrides)
+        return
     for rule in catalogue.CATALOGUE:
         text = f"{rule.title}。{rule.detail}" if rule.detail else rule.title
         click.echo(f"{rule.id}  {overrides.get(rule.id, rule.severity)}  {text}")
+
+
+def _explain_rules(ids: tuple[str, ...], overrides: dict[str, str]) -> None:
+    from xltools.explain import explain, lookup
+
+    found, unknown = lookup(ids)
+    if unknown:
+        raise UserError(
+            f"没有编号为 {'、'.join(f'“{x}”' for x in unknown)} 的规则"
+            "（运行 xltools rules 列出全部规则，编号如 D06、S10）"
+        )
+    for i, rule in enumerate(found):
+        if i:
+            click.echo()
+        click.echo("\n".join(explain(rule, overrides.get(rule.id))))
 
 
 @cli.command()
@@ -452,7 +478,7 @@ def rules(fmt: str, profile: Path | None) -> None:
 )
 @click.option(
     "--money-unit",
-    type=click.Choice(["元", "万元"]),
+    type=Choice(["元", "万元"]),
     help="汇总表的金额单位（默认取规则配置，一般为 元）；其他单位的金额自动换算。",
 )
 @click.option("--include-invalid", is_flag=True, help="有错误的文件也汇总（默认不汇总并列出）。")
@@ -476,7 +502,7 @@ def merge(
     工作表：项目汇总（每个项目一行，含合计与按实施单位小计）、指标明细（每个指标一行，可做数据透视表）、
     汇总表（每个项目的正式表样，逐页打印）、图表、校验结果、来源（每个输入文件及其 SHA-256）。
     申报表与自评表、不同年度分别写入不同的工作表。同一项目出现在两个文件中时只汇总一次（M01）；
-    有错误的文件默认不汇总（M04）。
+    两份内容不同时采用较新的一份，并写明采用了哪一份、为什么（M05）；有错误的文件默认不汇总（M04）。
 
     \b
     退出码：0 全部汇总；1 有文件或项目未汇总；2 用法错误。
@@ -510,7 +536,7 @@ def merge(
     merge_findings = [f for f in plan.findings if f.rule.startswith("M")]
     for f in merge_findings:
         click.echo(f.line(), err=True)
-    if any(f.rule in ("M01", "M04") for f in merge_findings):
+    if any(f.rule in ("M01", "M04", "M05") for f in merge_findings):
         sys.exit(1)
 
 
@@ -525,7 +551,7 @@ def merge(
 )
 @click.option(
     "--rows",
-    type=click.IntRange(1, 500),
+    type=IntRange(1, 500),
     default=20,
     metavar="行数",
     help="至少留出的指标行数，默认 20。",
@@ -584,6 +610,11 @@ def demo(folder: Path, force: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: turns every failure into a Chinese message and an exit code."""
+    with chinese_click():  # click's messages are formatted when shown, below
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="xltools", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -593,9 +624,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except click.UsageError as exc:
         hint = f"（运行 xltools {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）"
-        click.echo(
-            f"用法错误：{_translate(exc.format_message())}{hint.replace('  ', ' ')}", err=True
-        )
+        click.echo(f"用法错误：{usage_message(exc)}{hint.replace('  ', ' ')}", err=True)
         sys.exit(2)
     except UserError as exc:
         click.echo(f"错误：{exc}", err=True)

@@ -1,6 +1,6 @@
 """``merge``: every project of every accepted file in one consolidated workbook.
 
-The logic lives here (which files and projects go in, M01–M04, unit conversion,
+The logic lives here (which files and projects go in, M01–M05, unit conversion,
 order, titles); :mod:`xltools.writer.consolidated` draws the workbook. Nothing is
 merged twice and nothing is dropped silently: each left-out file or project is a
 finding, listed in the output's 来源 and 校验结果 sheets and on the terminal.
@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xltools.catalogue import ERROR, RULES, WARNING
-from xltools.check import Checker, Report, read_and_check
+from xltools.check import Checker, FileReport, Report, read_and_check
 from xltools.compute import tidy
+from xltools.conflicts import differences, message, newest
+from xltools.conflicts import key as project_key
 from xltools.findings import Finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
 from xltools.profiles import Profile
-from xltools.text import normalise_label
 from xltools.workers import Advance
 
 UNIT_FACTOR = {("万元", "元"): 10000.0, ("元", "万元"): 0.0001}
@@ -103,15 +104,6 @@ def convert(record: Record, unit: str) -> Record:
     return out
 
 
-def _key(record: Record) -> tuple:
-    return (
-        record.kind,
-        record.year,
-        normalise_label(record.implementing_unit),
-        normalise_label(record.project_name),
-    )
-
-
 def _order(entry: Entry) -> tuple:
     r = entry.record
     return (r.department or "", r.implementing_unit or "", r.project_name or "", entry.file)
@@ -132,6 +124,53 @@ def default_title(entries: list[Entry]) -> str:
         else ("项目绩效目标汇总表" if len(kinds) == 1 else "项目绩效目标与自评汇总表")
     )
     return " ".join(x for x in (who, f"{when} 年度{what}" if when else what) if x)
+
+
+@dataclass
+class Revision:
+    """The file whose revision of a project is merged, and why it was chosen over others."""
+
+    file: str
+    record: Record
+    others: str = ""  # the files of the revisions left out, for the 来源 note
+    why: str = ""  # set when the revisions in different files differ (M05)
+
+
+def _revisions(forms: list[tuple[str, Record]]) -> dict[tuple, Revision]:
+    """Per project: the first file holding it, or, when its revisions differ, the newest."""
+    groups: dict[tuple, list[tuple[str, Record]]] = defaultdict(list)
+    for file, record in forms:
+        groups[project_key(record)].append((file, record))
+    out = {}
+    for k, group in groups.items():
+        files = list(dict.fromkeys(f for f, _ in group))
+        first = Revision(files[0], group[0][1])
+        if len(files) > 1 and any(differences(r, first.record) for _, r in group):
+            best, why = newest(files)
+            kept = next(r for f, r in group if f == files[best])
+            others = "、".join(f for f in files if f != files[best])
+            first = Revision(files[best], kept, others, why)
+        out[k] = first
+    return out
+
+
+def _left_out(record: Record, file: str, kept: Revision, source: SourceInfo) -> Finding:
+    """M01 for an identical copy of the merged revision, M05 for a different one."""
+    diffs = differences(record, kept.record)
+    what = f"{record.implementing_unit}，{record.year} 年{KIND_NAMES[record.kind]}"
+    if diffs:
+        rule = "M05"
+        text = message(record, file, kept.file, diffs, kept.why or "同一文件中先出现的一份")
+        skipped = f"项目“{record.project_name}”采用了较新的 {kept.file}（{kept.why}），本份未汇总"
+    else:
+        rule = "M01"
+        text = (
+            f"项目“{record.project_name}”（{what}）同时出现在 {kept.file} 和 {file} 中，"
+            "只汇总前者一次"
+        )
+        skipped = f"项目“{record.project_name}”已从 {kept.file} 汇总，此处未重复汇总"
+    source.reason = "；".join(x for x in (source.reason, skipped) if x)
+    return _finding(rule, text, file, record.project_name)
 
 
 def plan(
@@ -157,7 +196,9 @@ def plan(
         for record in fr.records:
             record.cells = {}
     findings = list(report.findings)
-    sources, entries, seen = [], [], {}
+    sources: list[SourceInfo] = []
+    entries: list[Entry] = []
+    accepted: list[tuple[FileReport, SourceInfo]] = []
     for fr in report.files:
         source = SourceInfo(fr.file, sha256(fr.file), [r.project_name or "" for r in fr.records])
         sources.append(source)
@@ -178,23 +219,18 @@ def plan(
                 )
             )
             continue
+        accepted.append((fr, source))
+    kept = _revisions([(fr.file, r) for fr, _ in accepted for r in fr.records])
+    for fr, source in accepted:
         per_project = Counter((f.project, f.severity) for f in fr.findings)
         for record in fr.records:
-            duplicate = seen.get(_key(record))
-            if duplicate is not None:
-                findings.append(
-                    _finding(
-                        "M01",
-                        f"项目“{record.project_name}”（{record.implementing_unit}，{record.year} 年"
-                        f"{KIND_NAMES[record.kind]}）同时出现在 {duplicate} 和 {fr.file} 中，只汇总前者一次",
-                        fr.file,
-                        record.project_name,
-                    )
-                )
-                skipped = f"项目“{record.project_name}”已从 {duplicate} 汇总，此处未重复汇总"
-                source.reason = "；".join(x for x in (source.reason, skipped) if x)
+            revision = kept[project_key(record)]
+            if record is not revision.record:  # a copy, or an older revision
+                findings.append(_left_out(record, fr.file, revision, source))
                 continue
-            seen[_key(record)] = fr.file
+            if revision.why:
+                note = f"项目“{record.project_name}”的另一份在 {revision.others} 中，采用本份：{revision.why}"
+                source.reason = "；".join(x for x in (source.reason, note) if x)
             if record.money_unit != money_unit:
                 findings.append(
                     _finding(

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from xltools import columns as columns_module
 from xltools.files import atomic_path, check_writable
 from xltools.model import to_dict
 from xltools.reader import ReadResult
@@ -55,8 +56,10 @@ def _funds_columns(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def records_csv(results: Iterable[ReadResult]) -> str:
-    """One row per indicator, with its project's fields: ready for a pivot table."""
+def records_csv(results: Iterable[ReadResult], keys: bool = False) -> str:
+    """One row per indicator, with its project's fields: ready for a pivot table.
+
+    Headers in Chinese (:mod:`xltools.columns`), or the JSON keys with ``keys``."""
     rows: list[dict[str, Any]] = []
     for res in results:
         for record in map(to_dict, res.records):
@@ -74,9 +77,15 @@ def records_csv(results: Iterable[ReadResult]) -> str:
     for row in rows:
         columns += [k for k in row if k not in columns]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if keys:
+        writer.writerow(columns)
+        writer.writerows([row.get(k) for k in columns] for row in rows)
+    else:
+        writer.writerow([columns_module.header(k) for k in columns])
+        writer.writerows(
+            [columns_module.shown_value(k, row.get(k)) for k in columns] for row in rows
+        )
     return buffer.getvalue()
 
 
@@ -106,8 +115,30 @@ FINDING_COLUMNS = (
 SEVERITY_STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
-def report_json(report: Any) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+UNIT_COLUMNS = (
+    ("unit", "实施单位"),
+    ("files", "文件"),
+    ("projects", "项目"),
+    ("errors", "错误"),
+    ("warnings", "警告"),
+)
+
+
+def report_json(report: Any, summary_only: bool = False) -> str:
+    data = report.to_dict()
+    if summary_only:
+        data = {"summary": data["summary"]}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def units_csv(report: Any) -> str:
+    """``check --summary --format csv``: one row per 实施单位."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([name for _, name in UNIT_COLUMNS])
+    for row in report.by_unit():
+        writer.writerow([row[k] for k, _ in UNIT_COLUMNS])
+    return buffer.getvalue()
 
 
 def report_csv(report: Any) -> str:
@@ -121,12 +152,13 @@ def report_csv(report: Any) -> str:
     return buffer.getvalue()
 
 
-def report_table(report: Any, console: Any) -> None:
-    """Findings grouped by file, then the summary per 实施单位 and the totals."""
+def report_table(report: Any, console: Any, summary_only: bool = False) -> None:
+    """Findings grouped by file (unless ``summary_only``), then the summary per 实施单位
+    and the totals."""
     from rich.table import Table
 
     for fr in report.files:
-        if not fr.findings:
+        if not fr.findings or summary_only:
             continue
         counts = "，".join(f"{s} {fr.count(s)}" for s in ("错误", "警告", "提示") if fr.count(s))
         table = Table(title=f"{fr.file}（{counts}）", title_justify="left", expand=False)
@@ -137,16 +169,10 @@ def report_table(report: Any, console: Any) -> None:
             table.add_row(f.location, f.rule, f"[{style}]{f.severity}[/]", f.message)
         console.print(table)
     summary = Table(title="按实施单位汇总", title_justify="left")
-    for name in ("实施单位", "文件", "项目", "错误", "警告"):
-        summary.add_column(name, justify="right" if name != "实施单位" else "left")
+    for key, name in UNIT_COLUMNS:
+        summary.add_column(name, justify="left" if key == "unit" else "right")
     for row in report.by_unit():
-        summary.add_row(
-            row["unit"],
-            str(row["files"]),
-            str(row["projects"]),
-            str(row["errors"]),
-            str(row["warnings"]),
-        )
+        summary.add_row(*(str(row[key]) for key, _ in UNIT_COLUMNS))
     console.print(summary)
     console.print(
         f"共检查 {len(report.files)} 个文件：错误 {report.count('错误')} 条，"

@@ -162,12 +162,17 @@ def load_profile(spec: str | Path | Profile | None = None) -> Profile:
         data, lineage = _named(str(spec), ())
         return Profile(data, str(spec), lineage)
     try:
-        user = tomllib.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        user = tomllib.loads(text)
     except FileNotFoundError:
         names = "、".join(named_files())
         raise UserError(f"找不到规则配置文件：{spec}（内置的规则配置有：{names}）") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"规则配置文件 {spec} 不是有效的 TOML：{exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"规则配置文件 {spec} 不是 UTF-8 编码的文本（请另存为 UTF-8）") from None
+    except tomllib.TOMLDecodeError as exc:
+        from xltools.profiles.syntax import describe
+
+        raise UserError(f"规则配置文件 {spec} 不是有效的 TOML，{describe(exc, text)}") from None
     data, lineage = _build(user, str(spec), ())
     return Profile(data, str(spec), lineage)
 

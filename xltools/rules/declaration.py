@@ -164,12 +164,12 @@ def declaration_rules(p: Profile) -> list[RowRule]:
         RowRule(
             "D03",
             "declarations",
-            "end_date",
+            "start_date",  # the start is what the clerk typed wrong (issue 14)
             lambda d: ~dates_parse(d) | dates_order(d),
             lambda r: (
                 f"计划开始日期（{r.start_date}）晚于计划完成日期（{r.end_date}）",
-                r.end_date,
-                f"不早于 {r.start_date}",
+                r.start_date,
+                f"不晚于 {r.end_date}",
             ),
         )
     )
