@@ -39,6 +39,7 @@ def _window(folder: Path, name: str = "window.xlsx", **changes: Any) -> Path:
     )
     for index, key, value in changes.get("indicators", ()):
         setattr(record.indicators[index], key, value)
+    record.implementing_unit = changes.get("unit", record.implementing_unit)
     return api.write_form(folder / name, record)
 
 
@@ -168,7 +169,8 @@ def test_cli_shows_the_changes_and_says_when_nothing_needs_fixing(tmp_path: Path
     folder = tmp_path / "in"
     folder.mkdir()
     edit_workbook(_window(folder, "a[red]b.xlsx"), {"H34": "良"})
-    _window(folder, "clean.xlsx")
+    # Another unit's form: the same project twice with different content would be M05.
+    _window(folder, "clean.xlsx", unit="另一实施单位")
     result = run("fix", folder, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "a[red]b.xlsx" in result.output  # rich markup escaped

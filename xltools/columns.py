@@ -45,6 +45,7 @@ FUNDS_COLUMNS = {  # … and their columns
     "weight": "分值",
     "execution_rate": "执行率",
     "score": "得分",
+    "reason": "原因",  # 四川's 原因 column of the funds rows (执行率 < 90 % needs one)
 }
 SCORES = {"total_score": "总分", "grade": "评分等级"}
 INDICATOR = {

@@ -267,9 +267,13 @@ def _file_section(doc: Any, index: int, fr: FileReport) -> None:
     counts = "，".join(
         f"{SEVERITY_WORDS[s]} {fr.count(s)} 处" for s in (ERROR, WARNING, INFO) if fr.count(s)
     )
-    line = _para(doc, f"{projects or '未读到表单'}。{counts}。", size=12)
+    hints = "（提示仅供参考，不要求修改，未列入下表）" if fr.count(INFO) else ""
+    line = _para(doc, f"{projects or '未读到表单'}。{counts}{hints}。", size=12)
     line.paragraph_format.keep_with_next = True
-    _findings_table(doc, ordered(fr.findings), several=len(fr.records) > 1)
+    # The notice asks for changes: errors and warnings. Hints (R06 text read as a number,
+    # D16 a target that could be more precise) stay in the annotated copy.
+    to_change = [f for f in fr.findings if f.severity != INFO]
+    _findings_table(doc, ordered(to_change), several=len(fr.records) > 1)
 
 
 def _findings_table(doc: Any, findings: list[Finding], several: bool) -> None:
