@@ -129,6 +129,8 @@ def test_every_page_is_chinese_with_the_navigation_and_safe_headers(browser, pat
     csp = response.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response.headers["x-frame-options"] == "DENY"
+    # not "no-referrer": Chrome would then send "Origin: null" with the page's own forms
+    assert response.headers["referrer-policy"] == "same-origin"
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
@@ -169,7 +171,7 @@ def test_check_shows_the_planted_mistakes_by_unit_and_file_with_cell_value_expec
     section = page.split(f"<h3>{PLANTED_DECLARATION}")[1].split("</article>")[0]
     row = section.split('<td class="where">申报表!E7</td>')[1].split("</tr>")[0]
     assert '<td class="id">D06</td>' in row and '<span class="sev 错误">错误</span>' in row
-    assert "100000.0" in row and "90000.0" in row
+    assert '<td class="value">100,000.00</td>' in row and '<td class="value">90,000.00</td>' in row
     assert '<td class="where">申报表!E6</td>' in section
     evaluation = page.split(f"<h3>{PLANTED_EVALUATION}")[1].split("</article>")[0]
     assert '<td class="where">自评表!H13</td>' in evaluation and ">S08<" in evaluation
@@ -486,6 +488,8 @@ def test_a_post_without_a_session_or_from_another_site_is_refused(browser):
         "/template", data={"csrf": browser.csrf}, headers={"origin": "http://evil.example"}
     )
     assert foreign.status_code == 403 and "其他网站" in foreign.text
+    own = browser.client.post("/template", data={"csrf": browser.csrf}, headers={"origin": LOCAL})
+    assert own.status_code == 200  # a form of this server's own page, Origin sent
 
 
 def test_only_loopback_host_names_are_served(browser):

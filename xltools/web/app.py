@@ -93,6 +93,7 @@ class App:
         self.sessions = Sessions(idle=self.settings.idle)
         env = Environment(loader=PackageLoader("xltools.web", "templates"), autoescape=True)
         env.globals.update(pages=PAGES, version=__version__)
+        env.filters["shown"] = views.shown
         env.filters["unroot"] = lambda text, job: views.unroot(str(text), job.extra["roots"])
         self.templates = Jinja2Templates(env=env)
 
@@ -371,6 +372,7 @@ class App:
     def asgi(self) -> Any:
         routes = [
             Route("/", self.home),
+            Route("/favicon.ico", lambda _r: RedirectResponse("/static/favicon.svg", 301)),
             Route("/template", self.template_page),
             Route("/template", self.template_post, methods=["POST"]),
             Route("/template/list", self.templates_post, methods=["POST"]),

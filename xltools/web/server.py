@@ -7,6 +7,7 @@ import contextlib
 import secrets
 import socket
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from typing import Any
@@ -55,13 +56,21 @@ def serve(
     )
     server = uvicorn.Server(config)
     url = url_of(host, port, token)
-    say(f"xltools 已启动：{url}")
-    if token:
-        say(f"已开放给其他电脑访问，口令：{token}（打开上面的地址即可，或在页面上输入口令）")
-    say("按 Ctrl+C 停止；停止后上传的文件和结果都会删除。")
+
+    def announce() -> None:  # once the server listens: the address, then the browser
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if not server.started:
+            return
+        say(f"xltools 已启动：{url}")
+        if token:
+            say(f"已开放给其他电脑访问，口令：{token}（打开上面的地址即可，或在页面上输入口令）")
+        say("按 Ctrl+C 停止；停止后上传的文件和结果都会删除。")
+        if open_browser:
+            _open(url)
+
+    threading.Thread(target=announce, name="xltools-announce", daemon=True).start()
     threading.Thread(target=warm, name="xltools-warm", daemon=True).start()
-    if open_browser:
-        threading.Timer(0.8, _open, (url,)).start()
     try:
         server.run()
     finally:

@@ -145,6 +145,15 @@ def summary_sheets(workbook: Path, most_rows: int = 500) -> list[dict[str, Any]]
     return out
 
 
+def shown(value: Any) -> str:
+    """A finding's value or expected value: numbers as the message writes them."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
 AMOUNT_WORDS = ("资金", "金额", "预算", "执行数", "拨款", "结转")
 
 
