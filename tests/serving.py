@@ -44,7 +44,9 @@ def running_server(tmp: Path, *args: str) -> Iterator[tuple[str, list[str]]]:
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(20)
+            out, _ = proc.communicate(timeout=20)
+            lines += out.splitlines()
+            assert proc.returncode == 0, (proc.returncode, lines)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

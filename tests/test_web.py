@@ -640,3 +640,25 @@ def test_unknown_jobs_and_files_are_404(browser):
     url = job_url(results(browser, EXAMPLES[:1]))
     assert browser.client.get(url + "/files/nothing").status_code == 404
     assert browser.client.get(url + "/files/workbook").status_code == 404  # not a merge
+
+
+def test_a_zip_added_to_the_check_downloads_gets_its_button_and_route(browser, monkeypatch):
+    """How 退回修改通知 is wired after merging: one entry in CHECK_ZIPS, nothing else."""
+    from xltools.web import app as web_app
+
+    def write_notes(report, out: Path) -> list[Path]:
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for unit in sorted({fr.unit for fr in report.files}):
+            (out / f"{unit}.txt").write_text(unit, encoding="utf-8")
+            written.append(out / f"{unit}.txt")
+        return written
+
+    extra = web_app.Download("下载退回修改通知", "退回修改通知.zip", write_notes)
+    monkeypatch.setitem(web_app.CHECK_ZIPS, "notices", extra)
+    response = results(browser, EXAMPLES[:2])
+    assert '/files/notices" download>下载退回修改通知（.zip）</a>' in response.text
+    got = browser.client.get(job_url(response) + "/files/notices")
+    assert got.status_code == 200 and "filename*=utf-8''" in got.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(got.content)) as zf:
+        assert zf.namelist() == ["上海市长宁区医疗保险事务中心.txt"]

@@ -70,6 +70,7 @@ def test_serve_starts_on_loopback_answers_and_cleans_up(tmp_path: Path) -> None:
         assert status == 200 and "<h1>检查收回的表格</h1>" in page
         assert len(list(tmp_path.glob("xltools-serve-*"))) == 1
     assert list(tmp_path.glob("xltools-serve-*")) == []  # removed at exit
+    assert lines[-1] == "已停止，上传的文件和结果已删除。"
 
 
 def test_serve_off_loopback_requires_the_printed_token(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import secrets
 import socket
+import tempfile
 import threading
 import time
 import webbrowser
@@ -50,6 +51,9 @@ def serve(
     token = None if loopback else secrets.token_urlsafe(16)
     app = App(Settings(token=token, loopback=loopback))
     atexit.register(app.sessions.close)
+    # Temp files of the libraries (xlsxwriter, python-multipart) go inside the server's
+    # own folder too, removed with it: nothing of an upload is left in the system's.
+    tempfile.tempdir = str(app.sessions.root)
     port = free_port(host, port or 0)
     config = uvicorn.Config(
         app.asgi(), host=host, port=port, log_level="warning", lifespan="on", access_log=False
@@ -73,8 +77,11 @@ def serve(
     threading.Thread(target=warm, name="xltools-warm", daemon=True).start()
     try:
         server.run()
+    except KeyboardInterrupt:  # uvicorn raises the Ctrl+C again once it has shut down
+        pass
     finally:
         app.sessions.close()
+    say("已停止，上传的文件和结果已删除。")
 
 
 def warm() -> None:
