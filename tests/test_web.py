@@ -372,6 +372,23 @@ def test_upload_file_names_cannot_leave_the_session_folder(browser):
     assert "....：无法使用的文件名或字段" in response.text
 
 
+def test_names_that_collide_with_a_file_are_skipped_not_fatal(browser, tmp_path):
+    data = EXAMPLES[0].read_bytes()
+    browser.get("/check")
+    files = [("files", ("a.xlsx", data)), ("files", ("a.xlsx/b.xlsx", data))]
+    response = browser.client.post(
+        "/check", data={"csrf": browser.csrf}, files=files, follow_redirects=True
+    )
+    page = finished(browser, response).text
+    assert page.count('<article class="file">') == 1
+    assert "a.xlsx/b.xlsx：无法保存（与另一个文件的名称冲突）" in page
+    archive = tmp_path / "z.zip"
+    archive.write_bytes(zip_bytes({"x.xlsx": data, "x.xlsx/y.xlsx": data}))
+    page = results(browser, [archive]).text
+    assert page.count('<article class="file">') == 1
+    assert "z.zip/x.xlsx/y.xlsx：无法保存（与另一个文件的名称冲突）" in page
+
+
 def test_symlinks_in_a_zip_are_not_followed(browser, tmp_path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
@@ -406,6 +423,9 @@ def test_a_zip_bomb_is_refused(small, tmp_path):
     response = small.upload("/check", [archive])
     assert response.status_code == 413 and "压缩比过高" in response.text
     assert session_files(small) == []
+    # the page's script asks for JSON and shows the message under the form
+    answer = small.upload("/check", [archive], headers={"accept": "application/json"})
+    assert answer.status_code == 413 and "压缩比过高" in answer.json()["error"]
 
 
 @pytest.mark.parametrize(
@@ -538,6 +558,21 @@ def test_idle_sessions_are_removed(browser):
     session.seen -= browser.app.sessions.idle + 1
     browser.app.sessions.sweep()
     assert not session.folder.exists() and not browser.app.sessions.live
+
+
+def test_the_least_recently_used_session_goes_beyond_the_most():
+    from xltools.web.sessions import Sessions
+
+    sessions = Sessions(most=2)
+    try:
+        first, second = sessions.create(), sessions.create()
+        sessions.get(first.id)  # used again: the second is now the oldest
+        third = sessions.create()
+        assert set(sessions.live) == {first.id, third.id}
+        assert not second.folder.exists() and first.folder.exists()
+    finally:
+        sessions.close()
+    assert not sessions.root.exists()
 
 
 def test_old_jobs_of_a_session_are_removed(browser):

@@ -142,9 +142,13 @@ class _Receiver:
             return
         if sum(map(len, self.upload.files.values())) >= self.limits.files:
             raise UploadRefused(f"一次最多上传 {self.limits.files} 个文件", 413)
-        self.path = place(folder, rel)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.out = open(self.path, "xb")  # noqa: SIM115 - closed in on_part_end
+        try:
+            self.path = place(folder, rel)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.out = open(self.path, "xb")  # noqa: SIM115 - closed in on_part_end
+        except OSError:  # e.g. "a.xlsx" and then "a.xlsx/b.xlsx"
+            self.upload.skipped.append(f"{filename}：无法保存（与另一个文件的名称冲突）")
+            return
         self.upload.files.setdefault(self.name, []).append(self.path)
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -278,7 +282,11 @@ def unzip(archive: Path, folder: Path, limits: Limits, budget: list[int]) -> Unp
                     f"压缩包中的文件压缩比过高（超过 {limits.ratio} 倍），疑似压缩炸弹：{name}", 413
                 )
             target = place(folder, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                out.skipped.append(f"{name}：无法保存（与另一个文件的名称冲突）")
+                continue
             _copy_bounded(zf, info, target, limits, budget, name)
             budget[0] -= 1
             out.files.append(target)
