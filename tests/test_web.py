@@ -654,6 +654,16 @@ def test_merge_shows_the_summary_and_gives_the_workbook(browser, tmp_path):
     assert not any(str(browser.app.sessions.root) in v for v in cells)  # … not the temp path
 
 
+def test_merge_options_reach_the_workbook(browser):
+    options = {"include_invalid": "1", "money_unit": "万元", "title": "长宁区 <测试> 汇总表"}
+    response = finished(browser, browser.upload("/merge", EXAMPLES, data=options))
+    page = response.text
+    assert "<h1>长宁区 &lt;测试&gt; 汇总表</h1>" in page
+    assert "<b>万元</b><span>金额单位</span>" in page
+    assert "未汇总的文件" not in page  # the planted files too, with --include-invalid
+    assert f"<b>{len(EXAMPLES)}</b><span>个文件已汇总</span>" in page
+
+
 def test_prefill_gives_a_self_evaluation_per_declaration(browser, tmp_path):
     declarations = [p for p in EXAMPLES if p.name.startswith("申报表")]
     response = finished(browser, browser.upload("/prefill", EXAMPLES, follow_redirects=True))

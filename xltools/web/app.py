@@ -35,6 +35,7 @@ from starlette.templating import Jinja2Templates
 from xltools import __version__, api
 from xltools.errors import UserError
 from xltools.files import safe_filename
+from xltools.profiles import load_profile
 from xltools.web import views
 from xltools.web.guard import Guard, Settings, check_csrf
 from xltools.web.sessions import Job, Session, Sessions
@@ -273,7 +274,7 @@ class App:
 
     async def rules_page(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
-        overrides = api.load_profile().data.get("severity", {})
+        overrides = load_profile().data.get("severity", {})
         groups = views.rules_table(query, overrides)
         return self.page(request, "rules.html", groups=groups, query=query)
 
