@@ -610,6 +610,16 @@ def test_template_downloads_a_filled_blank_form(browser, tmp_path):
     assert record.money_unit == "万元"
 
 
+def test_the_pages_list_this_session_s_results(browser):
+    url = job_url(results(browser, EXAMPLES[:2]))
+    page = browser.get("/merge").text
+    assert f'<a href="{url}">检查：2 个文件</a>' in page and "已完成" in page
+    browser.client.post("/template", data={"csrf": browser.csrf, "kind": "申报表"})
+    (template,) = [j for j in browser.session.jobs.values() if j.kind == "template"]
+    assert browser.client.get(f"/jobs/{template.id}").status_code == 404  # no page: a download
+    assert f"/jobs/{template.id}" not in browser.get("/check").text
+
+
 def test_template_with_a_bad_year_is_a_chinese_message(browser):
     browser.get("/template")
     response = browser.client.post("/template", data={"csrf": browser.csrf, "year": "明年"})

@@ -103,6 +103,8 @@ class App:
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         session: Session = request.state.session
         context.setdefault("active", request.url.path)
+        recent = [j for j in reversed(session.jobs.values()) if j.kind in RESULT_PAGES]
+        context.setdefault("recent", [(j, RESULT_PAGES[j.kind]) for j in recent])
         return self.templates.TemplateResponse(
             request, name, {"csrf": session.csrf, **context}, status_code=status
         )
@@ -282,6 +284,8 @@ class App:
 
     async def job_page(self, request: Request) -> Response:
         job = self.job(request)
+        if job.kind not in RESULT_PAGES:  # a single template: downloaded, no page
+            raise LookupError
         await run_in_threadpool(job.wait, WAIT_FOR_RESULTS)
         context: dict[str, Any] = {"job": job, "active": f"/{_PAGE_OF[job.kind]}"}
         if job.state == "running":
@@ -420,6 +424,7 @@ class App:
         return self.problem(request, str(exc), getattr(exc, "status", 400))
 
 
+RESULT_PAGES = {"check": "检查", "merge": "汇总", "prefill": "预填", "templates": "模板"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP = "application/zip"
 _PAGE_OF = {
