@@ -30,3 +30,21 @@ def test_click_catalogue_is_package_data() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
     assert "locale/*/LC_MESSAGES/*.mo" in config["package-data"]["xltools"]
     assert (ROOT / "xltools/locale/zh_CN/LC_MESSAGES/click.mo").is_file()
+
+
+def test_every_page_and_asset_of_serve_is_package_data() -> None:
+    """``xltools serve`` has no CDN: a template or asset left out of the wheel is a broken page."""
+    from fnmatch import fnmatch
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    patterns = config["package-data"]["xltools.web"]
+    web = ROOT / "xltools" / "web"
+    shipped = [
+        p
+        for p in web.rglob("*")
+        if p.is_file() and p.parent != web and "__pycache__" not in p.parts
+    ]
+    assert len(shipped) > 5
+    for path in shipped:
+        rel = path.relative_to(web).as_posix()
+        assert any(fnmatch(rel, pattern) for pattern in patterns), f"not package data: {rel}"

@@ -183,7 +183,7 @@ def check(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
-    progress: bool = False,
+    progress: bool | Callable[[int], None] = False,
     declarations: Iterable[str | Path] | None = None,
     jobs: int = 1,
 ) -> Any:
@@ -193,6 +193,8 @@ def check(
     ``jobs``: processes reading and checking; ``xltools.workers.AUTO`` (0): one per CPU
     (from 200 files). In a script, more than one needs the ``if __name__ == "__main__":``
     guard, as with any use of multiprocessing.
+    ``progress``: True for a bar on the terminal, or a function called with the number
+    of files just finished (the web page's progress).
     """
     from xltools.check import check as check_files
 
@@ -205,7 +207,7 @@ def check(
         declarations = list(declarations)
         if not discover(declarations):
             raise UserError("--declarations 中没有找到申报表文件（.xlsx、.xlsm、.xls、.ods）")
-    with ProgressBar(progress and len(files) >= 20) as bar:
+    with ProgressBar(progress is True and len(files) >= 20) as bar:
         return check_files(
             files,
             profile,
@@ -213,7 +215,7 @@ def check(
             ignore=ignore,
             declarations=declarations,
             jobs=jobs,
-            progress=bar.task("正在检查", len(files)),
+            progress=_advance(progress, bar, "正在检查", len(files)),
         )
 
 
@@ -269,6 +271,13 @@ class ProgressBar:
             return None
         bar, task = self.bar, self.bar.add_task(description, total=total)
         return lambda n: bar.advance(task, n)
+
+
+def _advance(
+    progress: bool | Callable[[int], None], bar: ProgressBar, description: str, total: int
+) -> Callable[[int], None] | None:
+    """The caller's own progress function, or the terminal bar's task."""
+    return progress if callable(progress) else bar.task(description, total)
 
 
 def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[Path]:
@@ -366,11 +375,15 @@ def merge(
     force: bool = False,
     profile: Profile | str | Path | None = None,
     jobs: int = 1,
-    progress: bool = False,
+    progress: bool | Callable[[int], None] = False,
+    names: Callable[[str], str] | None = None,
 ) -> Any:
     """All projects of all accepted files in one consolidated workbook; returns the plan.
 
-    ``jobs``: processes reading and checking the inputs, as for :func:`check`.
+    ``names``: how the workbook and the findings name each input file (default: its path
+    as given), e.g. the name a file was uploaded under rather than a server's temp path.
+    ``jobs``: processes reading and checking the inputs, and ``progress``, as for
+    :func:`check` (a function is called for the files read, not for the writing).
     """
     from xltools import merge as merging
     from xltools.writer.consolidated import write_consolidated
@@ -387,20 +400,22 @@ def merge(
     unit = money_unit or profile.section("merge")["money_unit"]
     if unit not in ("元", "万元"):
         raise UserError("金额单位应为 元 或 万元")
-    with ProgressBar(progress and len(files) >= 20) as bar:
+    with ProgressBar(progress is True and len(files) >= 20) as bar:
         plan = merging.plan(
             files,
             profile,
             money_unit=unit,
             include_invalid=include_invalid,
             jobs=jobs,
-            progress=bar.task("正在读取并检查", len(files)),
+            progress=_advance(progress, bar, "正在读取并检查", len(files)),
         )
         if not plan.entries:
             reasons = "；".join(f"{Path(s.file).name}：{s.reason}" for s in plan.left_out[:5])
             raise UserError(f"没有可以汇总的项目（{reasons}）")
         if title:
             plan.title = title
+        if names is not None:
+            merging.rename(plan, names)
         with atomic_path(out) as tmp, paused_gc():
             write_consolidated(
                 tmp, plan, profile, progress=bar.task("正在写入汇总工作簿", len(plan.entries))

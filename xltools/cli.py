@@ -765,5 +765,34 @@ def profiles(profile: Path | None) -> None:
         click.echo(f"    依据：{about['source']}")
 
 
+@cli.command()
+@click.option(
+    "--port", type=IntRange(1, 65535), metavar="端口", help="端口（默认自动选一个空闲端口）。"
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    metavar="地址",
+    help="监听地址，默认 127.0.0.1（只允许本机访问）；改为其他地址时需要启动时显示的口令。",
+)
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
+@_help
+def serve(port: int | None, host: str, no_browser: bool) -> None:
+    """在浏览器中完成一轮工作：模板、检查、汇总、预填、规则，不需要命令行。
+
+    启动一个本机网页服务并打开浏览器。上传的文件只保存在临时文件夹中，
+    点击“结束并清除文件”、长时间不用或停止服务后自动删除。按 Ctrl+C 停止。
+
+    \b
+    示例：
+      xltools serve
+      xltools serve --port 8080 --no-browser
+      xltools serve --host 0.0.0.0 --port 8080
+    """
+    from xltools.web.server import serve as run
+
+    run(host, port, open_browser=not no_browser, say=click.echo)
+
+
 if __name__ == "__main__":
     main()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from xltools.catalogue import ERROR, RULES, WARNING
@@ -258,3 +259,22 @@ def plan(
         names = "、".join(f"{y or ''} 年{KIND_NAMES[k]}" for k, y in sorted(groups, key=str))
         findings.append(_finding("M02", f"本次汇总包含 {names}，分别写入不同的工作表", ""))
     return MergePlan(default_title(entries), money_unit, entries, sources, findings, report)
+
+
+def rename(plan: MergePlan, name: Callable[[str], str]) -> None:
+    """Name every input file by ``name(path)`` in ``plan`` (sources, entries, findings and
+    their messages), e.g. as uploaded rather than where a server saved it."""
+    names = {fr.file: name(fr.file) for fr in plan.report.files}
+
+    def text(s: str) -> str:
+        for old, new in names.items():
+            s = s.replace(old, new)
+        return s
+
+    for source in plan.sources:
+        source.file, source.reason = names.get(source.file, source.file), text(source.reason)
+    for entry in plan.entries:
+        entry.file = names.get(entry.file, entry.file)
+    plan.findings = [
+        replace(f, file=names.get(f.file, f.file), message=text(f.message)) for f in plan.findings
+    ]
