@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from xltools.forms import LAYOUTS, Cell
+from xltools.forms import LAYOUTS, Cell, vocabulary
 from xltools.profiles import FRAMEWORKS
 from xltools.text import normalise_label
 
@@ -53,7 +53,7 @@ def _known_labels() -> frozenset[str]:
         texts += [text for _, text in layout.statics if text and "{" not in text]
         for header_texts in layout.grid_columns.values():
             texts += header_texts
-    return frozenset(normalise_label(t) for t in texts if t)
+    return frozenset(normalise_label(t) for t in texts if t) | vocabulary.all_labels()
 
 
 KNOWN_LABELS = _known_labels()

@@ -36,13 +36,26 @@ class Indicator:
     weight: float | None = None
     score: float | None = None
     deviation_reason: str | None = None
+    # Columns some regions add (绩效标准, 得分计算方法): header key → text; None when none.
+    extras: dict[str, str] | None = None
     row: int | None = None  # 1-based Excel row it was read from or written to
 
     DECLARATION_KEYS: ClassVar[tuple[str, ...]] = ("level1", "level2", "name", "target")
+    SELF_EVALUATION_KEYS: ClassVar[tuple[str, ...]] = (
+        *DECLARATION_KEYS,
+        "actual",
+        "weight",
+        "score",
+        "deviation_reason",
+    )
 
     def to_dict(self, kind: Kind) -> dict[str, Any]:
-        keys = self.DECLARATION_KEYS if kind == DECLARATION else _names(self)[:-1]
-        return {**{k: getattr(self, k) for k in keys}, "row": self.row}
+        keys = self.DECLARATION_KEYS if kind == DECLARATION else self.SELF_EVALUATION_KEYS
+        out = {k: getattr(self, k) for k in keys}
+        if self.extras:  # only forms with such columns carry the key
+            out["extras"] = dict(self.extras)
+        out["row"] = self.row
+        return out
 
 
 @dataclass
@@ -89,6 +102,9 @@ class Declaration:
     overall_goal: str | None = None
     annual_goal: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    # Points printed in headings, "产出指标(50分)" → {"产出指标": 50.0}; cells in ``cells``
+    # under "declared_points.产出指标".
+    declared_points: dict[str, float] = field(default_factory=dict)
     source: Source | None = None
     # Where each header field was read from ("project_name" -> "B3"); not part of the JSON.
     cells: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -107,6 +123,7 @@ class SelfEvaluation:
     expected_goal: str | None = None
     actual_result: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    declared_points: dict[str, float] = field(default_factory=dict)
     total_score: float | None = None
     grade: str | None = None
     source: Source | None = None
@@ -139,6 +156,8 @@ def to_dict(record: Record) -> dict[str, Any]:
         value = getattr(record, name)
         if name == "indicators":
             out[name] = [i.to_dict(record.kind) for i in value]
+        elif name == "declared_points":
+            out[name] = dict(value)
         else:
             out[name] = _plain(value)
     return out
