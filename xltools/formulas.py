@@ -10,6 +10,8 @@ result is reported at its cell (R16), never read as blank in silence.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,24 @@ class Blank:
     label: str
 
 
+def has_formulas(path: Path) -> bool:
+    """Any formula in the workbook's sheets: a cheap look at the XML before openpyxl."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    data = zf.read(name)
+                    if b"<f>" in data or b"<f " in data:
+                        return True
+    except (OSError, zipfile.BadZipFile, zlib.error):
+        return False
+    return False
+
+
 def formulas_at(path: Path, sheet: str, cells: list[Cell]) -> dict[Cell, str]:
     """The formula text of each of ``cells`` that holds one (openpyxl, formulas kept)."""
+    if not has_formulas(path):
+        return {}
     import openpyxl
 
     try:
