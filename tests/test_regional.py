@@ -645,3 +645,50 @@ def test_r17_funds_read_in_the_standard_order(tmp_path: Path) -> None:
 
 def test_r17_not_when_every_column_has_its_header(results: dict[str, ReadResult]) -> None:
     assert all(findings(results[n], "R17") == [] for n in NAMES)
+
+
+def test_two_header_rows_and_a_split_target(tmp_path: Path) -> None:
+    """指标值 merged over 指标性质 / 指标值 / 度量单位 in a second header row."""
+    path = tmp_path / "t.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("表")
+    rows = declaration_rows()[:-3]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write(r, c, value)
+    top = len(rows)  # 0-based row of the first header row
+    ws.merge_range(top, 0, top + 3, 0, "绩效指标")
+    for c, text in enumerate(("一级指标", "二级指标", "三级指标"), start=1):
+        ws.merge_range(top, c, top + 1, c, text)
+    ws.merge_range(top, 4, top, 6, "指标值")
+    ws.merge_range(top, 7, top + 1, 7, "绩效标准")
+    for c, text in enumerate(("指标性质", "指标值", "度量单位"), start=4):
+        ws.write(top + 1, c, text)
+    for r, values in enumerate(
+        (
+            ("产出指标", "数量指标", "次数", "≧", 1, "次", "计划标准"),
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥", 90, "%", None),
+        ),
+        start=top + 2,
+    ):
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                ws.write(r, c, value)
+    book.close()
+    [r] = read(path).records
+    assert [(i.name, i.target, i.extras, i.row) for i in r.indicators] == [
+        ("次数", "≥1次", {"standard": "计划标准"}, top + 3),
+        ("满意度", "≥90%", None, top + 4),
+    ]
+
+
+def test_s02_still_raised_beyond_the_printed_precision(tmp_path: Path) -> None:
+    """北京 with 48% for 49.88 %: not 49.88 at any precision the cell shows."""
+    path = tmp_path / "beijing.xlsx"
+    shutil.copy(FIXTURES / "beijing_haidian_2016.xlsx", path)
+    book = openpyxl.load_workbook(path)
+    book["Sheet1"]["G5"] = 0.48
+    book.save(path)
+    report = api.check([path])
+    assert [f.cell for f in report.findings if f.rule == "S02"] == ["G5"]
