@@ -18,6 +18,7 @@ import pytest
 import xlsxwriter
 
 from xltools import api
+from xltools.frames import FUNDS_COLUMNS
 from xltools.model import Record
 from xltools.reader import ReadResult
 from xltools.text import normalise_label
@@ -524,20 +525,7 @@ class _Row(dict):
     """A failing row as a rule's message sees it: numbers where the rule computed one,
     ``blank`` in every text column (``overrides``: what the rule's predicate requires)."""
 
-    NUMBERS = frozenset(
-        (
-            "initial_budget",
-            "adjusted_budget",
-            "executed",
-            "weight",
-            "execution_rate",
-            "score",
-            "total_score",
-            "year",
-            "computed",
-            "n_indicators",
-        )
-    )
+    NUMBERS = frozenset((*FUNDS_COLUMNS, "total_score", "year", "computed", "n_indicators"))
 
     def __init__(self, blank: Any, overrides: dict[str, Any]) -> None:
         super().__init__()
