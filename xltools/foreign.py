@@ -59,6 +59,7 @@ def _known_labels() -> frozenset[str]:
 KNOWN_LABELS = _known_labels()
 LEVEL1 = frozenset(level1 for fw in FRAMEWORKS.values() for level1 in fw)
 LEVEL2 = frozenset(level2 for fw in FRAMEWORKS.values() for l2s in fw.values() for level2 in l2s)
+LEVELS = LEVEL1 | LEVEL2
 
 
 def is_label(value: Any) -> bool:

@@ -8,6 +8,7 @@ split over 指标性质 + 指标值 + 度量单位 is put together again ("≥95
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -115,6 +116,15 @@ def is_placeholder(name: str | None) -> bool:
 
 def level_name(value: Any) -> str | None:
     """一级/二级 as stored: line breaks and spaces out, printed points out."""
+    return _level_name(value) if isinstance(value, str) else _level_name_of(value)
+
+
+@functools.lru_cache(maxsize=4096)  # the same few 一级/二级 words on every row
+def _level_name(value: str) -> str | None:
+    return _level_name_of(value)
+
+
+def _level_name_of(value: Any) -> str | None:
     text = clean_name(value)
     if text is None:
         return None

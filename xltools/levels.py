@@ -9,6 +9,7 @@ and the change is reported (R13); an unknown 二级 under a known 一级 is a wa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from xltools.forms.vocabulary import LEVEL2_SYNONYMS
 
@@ -21,23 +22,33 @@ def canonical_level2(name: str | None) -> str | None:
 @dataclass(frozen=True)
 class Framework:
     pairs: frozenset[tuple[str, str]]
+    level1s: frozenset[str]
+    level2s: frozenset[str]
+    owners: dict[str, str]  # 二级 → the only 一级 it belongs to
 
     @classmethod
     def of(cls, framework: dict[str, tuple[str, ...]]) -> Framework:
-        return cls(frozenset((l1, l2) for l1, l2s in framework.items() for l2 in l2s))
-
-    @property
-    def level1s(self) -> frozenset[str]:
-        return frozenset(a for a, _ in self.pairs)
-
-    @property
-    def level2s(self) -> frozenset[str]:
-        return frozenset(b for _, b in self.pairs)
+        pairs = frozenset((l1, l2) for l1, l2s in framework.items() for l2 in l2s)
+        under: dict[str, set[str]] = {}
+        for a, b in pairs:
+            under.setdefault(b, set()).add(a)
+        owners = {b: next(iter(a)) for b, a in under.items() if len(a) == 1}
+        return cls(pairs, frozenset(a for a, _ in pairs), frozenset(under), owners)
 
     def owner(self, level2: str | None) -> str | None:
         """The only 一级 ``level2`` belongs to (None: unknown, or under several)."""
-        owners = {a for a, b in self.pairs if b == level2}
-        return owners.pop() if len(owners) == 1 else None
+        return self.owners.get(level2) if level2 else None
+
+
+_FRAMEWORKS: dict[tuple, Framework] = {}
+
+
+def framework_of(profile: Any) -> Framework:
+    """The profile's framework, built once per run (the same few pairs for every form)."""
+    key = tuple(profile.frameworks)
+    if key not in _FRAMEWORKS:
+        _FRAMEWORKS[key] = Framework.of(profile.framework())
+    return _FRAMEWORKS[key]
 
 
 def inferred_level1(

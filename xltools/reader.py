@@ -634,9 +634,9 @@ class FormReader:
         end = self._table_end(layout, tc.last_header_row, name_col)
         by_meaning = layout.kind == DECLARATION
         types = {c.key: (c.type, c.label) for c in layout.columns}
-        previous, carried = Indicator(), set()
+        previous, carried, mapped = Indicator(), set(), tc.mapped()
         for row in range(tc.last_header_row + 1, end + 1):
-            if by_meaning and not self._fits(row, tc):
+            if by_meaning and not self._fits(row, tc, mapped):
                 cols = {k: (c, *types[k]) for k, c in tc.cols.items() if k in types}
                 ind = self._indicator_by_meaning(row, cols, record, previous)
             else:
@@ -658,36 +658,36 @@ class FormReader:
         self._levels(record, carried)
         return _Table(end, header.row, name_col, tc.cols.get("score", 0), tc.cols.get("weight", 0))
 
-    def _fits(self, row: int, tc: foreign_table.TableColumns) -> bool:
+    def _fits(self, row: int, tc: foreign_table.TableColumns, mapped: set[int]) -> bool:
         """Every filled cell of the row sits under a header (not shifted sideways)."""
-        mapped, first = tc.mapped(), min(tc.mapped(), default=1)
+        first = min(mapped, default=1)
         values = self.grid.rows[row - 1] if row <= self.grid.height else []
         for col, value in enumerate(values, start=1):
             if foreign.blank(value) or (row, col) in self.grid.merged_from:
                 continue
             if col < first:  # the block label (绩效指标) may sit there, a level word may not
-                if foreign_table.level_name(value) in foreign.LEVEL1 | foreign.LEVEL2:
+                if foreign_table.level_name(value) in foreign.LEVELS:
                     return False
             elif col not in mapped:
                 return False
-        l1 = self.grid.value(Cell(row, tc.cols.get("level1", 0)))
+        l1 = _at(values, tc.cols.get("level1", 0))
         if l1 is not None and foreign_table.level_name(l1) not in foreign.LEVEL1:
             return False
         # A name shifted into the 二级 column leaves the target column empty (seed 002).
-        l2 = foreign_table.level_name(self.grid.value(Cell(row, tc.cols.get("level2", 0))))
+        l2 = foreign_table.level_name(_at(values, tc.cols.get("level2", 0)))
         known = l2 is None or levels.canonical_level2(l2) in foreign.LEVEL2
-        return known or not foreign.blank(self.grid.value(Cell(row, tc.cols.get("target", 0))))
+        return known or not foreign.blank(_at(values, tc.cols.get("target", 0)))
 
     def _indicator_by_header(
         self, row: int, tc: foreign_table.TableColumns, types: dict, record: Record
     ) -> Indicator | None:
-        grid = self.grid
-        raw = {k: grid.value(Cell(row, c)) for k, c in tc.cols.items()}
-        parts = [grid.value(Cell(row, c)) for c in (tc.operator, tc.unit) if c]
-        extras = {k: clean_text(grid.value(Cell(row, c))) for k, c in tc.extras.items()}
-        extras = {k: v for k, v in extras.items() if v is not None}
+        values = self.grid.rows[row - 1] if row <= self.grid.height else []
+        raw = {k: _at(values, c) for k, c in tc.cols.items()}
+        parts = [_at(values, c) for c in (tc.operator, tc.unit) if c]
         if all(foreign.blank(v) for v in [*raw.values(), *parts]):
             return None
+        extras = {k: clean_text(_at(values, c)) for k, c in tc.extras.items()}
+        extras = {k: v for k, v in extras.items() if v is not None}
         ind = Indicator(row=row, extras=extras or None)
         for key, value in raw.items():
             if key not in types:
@@ -699,8 +699,8 @@ class FormReader:
             elif key == "name":
                 value = clean_name(value)
             elif key == "target" and (tc.operator or tc.unit):
-                op = grid.value(Cell(row, tc.operator)) if tc.operator else None
-                unit = grid.value(Cell(row, tc.unit)) if tc.unit else None
+                op = _at(values, tc.operator) if tc.operator else None
+                unit = _at(values, tc.unit) if tc.unit else None
                 value = foreign_table.compose_target(op, value, unit)
             setattr(ind, key, self._convert(typ, value, cell, record, label))
         ind.target = foreign_table.normalise_operator(ind.target)
@@ -708,7 +708,7 @@ class FormReader:
 
     def _levels(self, record: Record, carried: set[int]) -> None:
         """二级 synonyms, a 一级 inferred from its 二级 (R13), unknown 二级 (R14)."""
-        framework = levels.Framework.of(self.profile.framework())
+        framework = levels.framework_of(self.profile)
         table_col = record.cells.get("indicators.level1", "B")
         level2_col = record.cells.get("indicators.level2", "C")
         for i, ind in enumerate(record.indicators):
