@@ -71,7 +71,7 @@ from xltools.model import DECLARATION, SELF_EVALUATION, Record, content
 from xltools.profiles import load_profile
 from xltools.reader import read_workbook
 
-GENERATOR_VERSION = 3  # bump when the drawn files change, so old work folders regenerate
+GENERATOR_VERSION = 4  # bump when the drawn files change, so old work folders regenerate
 # Share of the workbooks in each style, per ``--layouts``.
 MIXES = {
     "shanghai": {"decl": 0.30, "decl3": 0.10, "se": 0.45, "se_stack": 0.15},

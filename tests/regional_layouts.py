@@ -6,13 +6,14 @@ foreign workbook (no identity stamp, labels as our template prints them), or wit
 ``CHANGES``: synonym labels from xltools/forms/vocabulary.py, trailing brackets with a
 period / unit / points / letter, line breaks inside labels, a spacer column, an extra
 绩效标准 column, a target split over 指标性质 / 指标值 / 度量单位, points in the 一级
-headings, another title.
+headings, another title, the printed look (borders, merged title and 一级).
 """
 
 from __future__ import annotations
 
 import random
 import re
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,17 @@ TITLES = {
         "部门预算项目支出绩效自评表({year}年度)",
     ),
 }
-CHANGES = ("synonyms", "brackets", "breaks", "spacer", "extra", "split", "points", "title")
+CHANGES = (
+    "synonyms",
+    "brackets",
+    "breaks",
+    "spacer",
+    "extra",
+    "split",
+    "points",
+    "title",
+    "printed",  # borders, the title merged over the width, 一级 merged over its rows
+)
 POINTS = {"产出指标": 50, "效益指标": 30, "满意度指标": 10, "成本指标": 20}
 _TARGET = re.compile(r"^(>=|<=|≥|≤|>|<|=)?(\d+(?:\.\d+)?)(\D*)$")
 
@@ -176,21 +187,47 @@ def draw(path: Path, rec: Record, changes: set[str], seed: int) -> dict:
         rows += declaration_rows(rec, labels, changes)
     else:
         rows += self_evaluation_rows(rec, labels)
+    table_top = len(rows)
     table, drawn = table_rows(rec, labels, changes)
     rows += table
+    level1_col = 1
     if "spacer" in changes:
         rows = [[row[0], None, *row[1:]] if row and len(row) > 1 else row for row in rows]
+        level1_col = 2
     book = xlsxwriter.Workbook(
         str(path), {"strings_to_numbers": False, "strings_to_formulas": False}
     )
     ws = book.add_worksheet("表")
+    printed = "printed" in changes
+    cell = (
+        book.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"}) if printed else None
+    )
+    merged: set[tuple[int, int]] = set()
+    if printed:
+        width = max(len(row) for row in rows)
+        bold = book.add_format({"bold": True, "font_size": 16, "align": "center"})
+        ws.merge_range(0, 0, 0, width - 1, rows[0][0], bold)
+        ws.merge_range(1, 0, 1, width - 1, rows[1][0], book.add_format({"align": "center"}))
+        merged |= {(0, 0), (1, 0)}
+        # 一级 merged over the rows it covers, as the printed forms show it.
+        body = list(range(table_top + 1, table_top + 1 + len(rec.indicators)))
+        for _, run in groupby(body, key=lambda r: rows[r][level1_col]):
+            first, *rest = list(run)
+            if rest and rows[first][level1_col] is not None:
+                text = rows[first][level1_col]
+                ws.merge_range(first, level1_col, rest[-1], level1_col, text, cell)
+                merged.update((r, level1_col) for r in (first, *rest))
+        for r, row in enumerate(rows[2:], start=2):
+            for c in range(width):
+                if (r, c) not in merged and (c >= len(row) or row[c] is None):
+                    ws.write_blank(r, c, None, cell)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            if value is None:
+            if value is None or (r, c) in merged:
                 continue
             if isinstance(value, int | float):
-                ws.write_number(r, c, value)
+                ws.write_number(r, c, value, cell)
             else:
-                ws.write_string(r, c, str(value))
+                ws.write_string(r, c, str(value), cell)
     book.close()
     return drawn
