@@ -680,3 +680,16 @@ def test_s02_still_raised_beyond_the_printed_precision(tmp_path: Path) -> None:
     book.save(path)
     report = api.check([path])
     assert [f.cell for f in report.findings if f.rule == "S02"] == ["G5"]
+
+
+def test_a_name_shifted_into_the_level2_column_is_a_name(tmp_path: Path) -> None:
+    """Exports of merged tables shift cells (seed 002): a name under 二级指标, the target
+    under 指标目标值 with 三级指标 empty, is read by meaning, not as a 二级."""
+    rows = declaration_rows()
+    rows.insert(-1, [None, None, "业务办理及时", None, "及时"])
+    [r] = read(workbook(tmp_path / "t.xlsx", {"表": rows})).records
+    assert [(i.level1, i.level2, i.name, i.target) for i in r.indicators] == [
+        ("产出指标", "数量指标", "次数", "≥1次"),
+        ("产出指标", "数量指标", "业务办理及时", "及时"),
+        ("满意度指标", "服务对象满意度指标", "满意度", "≥90%"),
+    ]

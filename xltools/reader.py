@@ -673,10 +673,13 @@ class FormReader:
         l1 = _at(values, tc.cols.get("level1", 0))
         if l1 is not None and foreign_table.level_name(l1) not in foreign.LEVEL1:
             return False
-        # A name shifted into the 二级 column leaves the target column empty (seed 002).
+        # A name shifted into the 二级 column leaves the name or the target column empty
+        # (seed 002); an unknown 二级 with its name and target in place is a 二级 (R14).
         l2 = foreign_table.level_name(_at(values, tc.cols.get("level2", 0)))
         known = l2 is None or levels.canonical_level2(l2) in foreign.LEVEL2
-        return known or not foreign.blank(_at(values, tc.cols.get("target", 0)))
+        return known or all(
+            not foreign.blank(_at(values, tc.cols.get(key, 0))) for key in ("name", "target")
+        )
 
     def _indicator_by_header(
         self, row: int, tc: foreign_table.TableColumns, types: dict, record: Record
