@@ -14,7 +14,12 @@ they carry no identity stamp and the reader has to find every value by its label
 - ``se``: printed 自评表 (seed 004), one per sheet, 1–3 sheets: funds grid with column
   headers, 一级/二级 merged (or repeated, or on a group's first row only), 总分 row;
 - ``se_stack``: 2–4 printed 自评表 one under another in one sheet, 执行率 as text;
-- with ``--xls N``: N of the workbooks converted to .xls by LibreOffice.
+- with ``--xls N``: N of the workbooks converted to .xls by LibreOffice;
+- with ``--layouts regional``: every workbook in a regional layout instead (``reg_decl``,
+  ``reg_se``): a 申报表 or 自评表 drawn by ``tests/regional_layouts.py`` with a random set of
+  the changes regions make (synonym labels, trailing brackets, line breaks in labels, a
+  spacer column, an extra 绩效标准 column, a target split over 指标性质 / 指标值 / 度量单位,
+  points in the 一级 headings, another title).
 
 The values come from ``xltools.api.example_records()`` varied as in ``common.py``.
 Before any timing, a sample of files is read back with ``xltools.api.read`` and
@@ -56,20 +61,30 @@ from bench_check import (
 )
 from common import Corpus, Timing, _pools, bases, best_of, generate, load, run_child, vary, warm
 
+# The regional layouts are drawn as the metamorphic property of the tests draws them.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import regional_layouts
+
 from xltools import api, compute
 from xltools.files import safe_filename
 from xltools.model import DECLARATION, SELF_EVALUATION, Record, content
 from xltools.profiles import load_profile
 from xltools.reader import read_workbook
 
-GENERATOR_VERSION = 2  # bump when the drawn files change, so old work folders regenerate
-# Share of the workbooks in each style.
-STYLES = {"decl": 0.30, "decl3": 0.10, "se": 0.45, "se_stack": 0.15}
+GENERATOR_VERSION = 4  # bump when the drawn files change, so old work folders regenerate
+# Share of the workbooks in each style, per ``--layouts``.
+MIXES = {
+    "shanghai": {"decl": 0.30, "decl3": 0.10, "se": 0.45, "se_stack": 0.15},
+    "regional": {"reg_decl": 0.5, "reg_se": 0.5},
+}
+STYLES = {style: share for mix in MIXES.values() for style, share in mix.items()}
 STYLE_NAMES = {
     "decl": "申报表, seed-002 export, 1 form",
     "decl3": "申报表, seed-002 export, 3 stacked",
     "se": "自评表, printed, 1 per sheet",
     "se_stack": "自评表, printed, 2–4 stacked",
+    "reg_decl": "申报表, regional layout changes",
+    "reg_se": "自评表, regional layout changes",
 }
 DECLARATION_TITLE = "财政项目支出绩效目标申报表"
 SELF_EVALUATION_TITLE = "财政项目支出绩效自评表"
@@ -146,12 +161,15 @@ def _self_evaluation(record: Any, rng: random.Random) -> None:
     record.grade = compute.grade(record.total_score, grades) if rng.random() < 0.3 else None
 
 
-def plan_one(i: int, seed: int) -> Workbook:
-    """Workbook ``i``: deterministic for a given seed."""
+def plan_one(i: int, seed: int, layouts: str = "shanghai") -> Workbook:
+    """Workbook ``i``: deterministic for a given seed and mix of layouts."""
     rng = random.Random(seed * 1_000_003 + i)
     by_kind, pools = _examples()
-    style = rng.choices(list(STYLES), weights=list(STYLES.values()))[0]
-    if style.startswith("decl"):
+    mix = MIXES[layouts]
+    style = rng.choices(list(mix), weights=list(mix.values()))[0]
+    if style.startswith("reg"):
+        kind, count = (DECLARATION if style == "reg_decl" else SELF_EVALUATION), 1
+    elif style.startswith("decl"):
         kind, count = DECLARATION, 1 if style == "decl" else 3
     else:
         kind = SELF_EVALUATION
@@ -414,7 +432,10 @@ def draw_self_evaluations(
 def draw(folder: Path, wb: Workbook) -> Path:
     path = folder / wb.name
     rng = random.Random(wb.draw_seed)
-    if wb.style.startswith("decl"):
+    if wb.style.startswith("reg"):
+        changes = {c for c in regional_layouts.CHANGES if rng.random() < 0.5} or {"synonyms"}
+        regional_layouts.draw(path, wb.records[0], changes, wb.draw_seed)
+    elif wb.style.startswith("decl"):
         draw_declarations(path, wb.records, rng)
     else:
         draw_self_evaluations(path, wb.records, rng, stacked=wb.style == "se_stack")
@@ -444,9 +465,9 @@ class Foreign:
         return sum(self.counts)
 
 
-def _make(job: tuple[int, int, Path]) -> tuple[str, str, int]:
-    i, seed, folder = job
-    wb = plan_one(i, seed)
+def _make(job: tuple[int, int, Path, str]) -> tuple[str, str, int]:
+    i, seed, folder, layouts = job
+    wb = plan_one(i, seed, layouts)
     draw(folder, wb)
     return wb.name, wb.style, len(wb.records)
 
@@ -484,11 +505,17 @@ def to_xls(folder: Path, names: list[str], batch: int = 100) -> list[str]:
 
 
 def generate_foreign(
-    workdir: Path, n: int, seed: int, xls: int, jobs: int | None
+    workdir: Path, n: int, seed: int, xls: int, jobs: int | None, layouts: str = "shanghai"
 ) -> tuple[Foreign, dict]:
     """``n`` workbooks in ``workdir/forms`` (``xls`` of them as .xls); reused when unchanged."""
     folder, manifest = workdir / "forms", workdir / "manifest.json"
-    wanted = {"version": GENERATOR_VERSION, "seed": seed, "files": n, "xls": xls}
+    wanted = {
+        "version": GENERATOR_VERSION,
+        "seed": seed,
+        "files": n,
+        "xls": xls,
+        "layouts": layouts,
+    }
     if manifest.exists():
         saved = json.loads(manifest.read_text("utf-8"))
         files = [folder / name for name in saved.get("names", [])]
@@ -500,7 +527,8 @@ def generate_foreign(
             old.unlink()
     folder.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-        made = list(pool.map(_make, [(i, seed, folder) for i in range(n)], chunksize=16))
+        jobs_ = [(i, seed, folder, layouts) for i in range(n)]
+        made = list(pool.map(_make, jobs_, chunksize=16))
     names = [name for name, _, _ in made]
     styles = {name: style for name, style, _ in made}
     counts = [count for _, _, count in made]
@@ -553,16 +581,25 @@ def sample(foreign: Foreign, size: int) -> list[int]:
     return sorted(picked)
 
 
-def verify(foreign: Foreign, seed: int, size: int) -> int:
+def _comparable(record: Record) -> dict:
+    """What was drawn: the points and extra columns a regional layout adds are not."""
+    out = content(record)
+    out.pop("declared_points", None)
+    for ind in out["indicators"]:
+        ind.pop("extras", None)
+    return out
+
+
+def verify(foreign: Foreign, seed: int, size: int, layouts: str = "shanghai") -> int:
     """Read a sample back with ``api.read``: the records drawn, and no finding but R06 notes."""
     problems: list[str] = []
     indices = sample(foreign, size)
     for i in indices:
         path = foreign.files[i]
-        wb = plan_one(i, seed)
+        wb = plan_one(i, seed, layouts)
         [result] = api.read([path])
-        got = [content(r) for r in result.records]
-        expected = [content(r) for r in wb.records]
+        got = [_comparable(r) for r in result.records]
+        expected = [_comparable(r) for r in wb.records]
         diffs = _differences(got, expected)
         unexpected = [
             f"{f.rule} {f.sheet}!{f.cell}: {f.message}"
@@ -686,6 +723,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="folder for the generated files, reused when it already holds them",
     )
     parser.add_argument("--seed", type=int, default=1, help="generation seed (1)")
+    parser.add_argument(
+        "--layouts",
+        choices=sorted(MIXES),
+        default="shanghai",
+        help="shanghai: seed 002/004 layouts (default); regional: layouts of other regions",
+    )
     parser.add_argument("--jobs", type=int, default=None, help="processes for generation (CPUs)")
     parser.add_argument(
         "--xls", type=int, default=0, help="convert this many of the files to .xls (LibreOffice)"
@@ -717,7 +760,9 @@ def prepare(args: argparse.Namespace) -> Foreign:
             import xlrd  # noqa: F401  (pandas reads .xls with xlrd)
         except ImportError:
             raise SystemExit("--xls: pandas needs xlrd to read .xls (pip install xlrd)") from None
-    foreign, _ = generate_foreign(args.workdir, args.files, args.seed, args.xls, args.jobs)
+    foreign, _ = generate_foreign(
+        args.workdir, args.files, args.seed, args.xls, args.jobs, args.layouts
+    )
     styles = Counter(foreign.styles[p.name] for p in foreign.files)
     xls = sum(p.suffix == ".xls" for p in foreign.files)
     shown = ", ".join(f"{styles[s]} {s}" for s in STYLES)
@@ -732,7 +777,7 @@ def prepare(args: argparse.Namespace) -> Foreign:
         f"{foreign.bytes / 2**20:.1f} MB in {foreign.folder}: {made} (not measured)"
     )
     started = time.perf_counter()
-    checked = verify(foreign, args.seed, args.verify)
+    checked = verify(foreign, args.seed, args.verify, args.layouts)
     print(
         f"verified: api.read of {checked} files gives the records drawn "
         f"({time.perf_counter() - started:.1f} s, not measured)"

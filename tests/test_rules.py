@@ -1143,12 +1143,18 @@ def test_every_catalogue_rule_has_a_test() -> None:
     """Each rule ID in the catalogue appears in a test name of this module (the merge
     rules M01–M04: of tests/test_merge*.py, where merging is tested; X01–X05: of
     tests/test_prefill.py, where checking against declarations is tested; the scoring
-    rules of issue 12: of tests/test_scoring.py)."""
+    rules of issue 12: of tests/test_scoring.py; R08–R17: of tests/test_regional.py,
+    where regional layouts are read)."""
     from xltools.catalogue import CATALOGUE
 
     names = " ".join(n for n in globals() if n.startswith("test_"))
     here = Path(__file__).parent
-    for path in [*here.glob("test_merge*.py"), here / "test_prefill.py", here / "test_scoring.py"]:
+    for path in [
+        *here.glob("test_merge*.py"),
+        here / "test_prefill.py",
+        here / "test_scoring.py",
+        here / "test_regional.py",
+    ]:
         names += " " + " ".join(re.findall(r"^def (test_\w+)", path.read_text("utf-8"), re.M))
     missing = [r.id for r in CATALOGUE if r.id.lower() not in names]
     assert missing == []

@@ -164,13 +164,14 @@ def test_label_spellings_compare_equal(variant: str, canonical: str) -> None:
 
 
 def test_normalised_label_form() -> None:
-    assert normalise_label("项目资金（元）") == "项目资金(元)"
+    # A trailing unit is a qualifier (issue 10): the label is 项目资金; the reader takes the
+    # unit from the cell's own text.
+    assert normalise_label("项目资金（元）") == normalise_label("项目资金（万元）") == "项目资金"
     assert normalise_label("其中：当年财政拨款") == "其中当年财政拨款"
     assert normalise_label(None) == ""
 
 
 def test_different_labels_stay_different() -> None:
-    assert normalise_label("项目资金（元）") != normalise_label("项目资金（万元）")
     assert normalise_label("其他资金") != normalise_label("其中：财政资金")
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from xltools.forms import LAYOUTS, Cell
+from xltools.forms import LAYOUTS, Cell, vocabulary
 from xltools.profiles import FRAMEWORKS
 from xltools.text import normalise_label
 
@@ -53,12 +53,13 @@ def _known_labels() -> frozenset[str]:
         texts += [text for _, text in layout.statics if text and "{" not in text]
         for header_texts in layout.grid_columns.values():
             texts += header_texts
-    return frozenset(normalise_label(t) for t in texts if t)
+    return frozenset(normalise_label(t) for t in texts if t) | vocabulary.all_labels()
 
 
 KNOWN_LABELS = _known_labels()
 LEVEL1 = frozenset(level1 for fw in FRAMEWORKS.values() for level1 in fw)
 LEVEL2 = frozenset(level2 for fw in FRAMEWORKS.values() for l2s in fw.values() for level2 in l2s)
+LEVELS = LEVEL1 | LEVEL2
 
 
 def is_label(value: Any) -> bool:

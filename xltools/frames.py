@@ -80,6 +80,8 @@ def _funds_rows(pid: int, record: SelfEvaluation) -> list[dict[str, Any]]:
             "pid": pid,
             "line": line,
             **{c: getattr(getattr(record.funds, line), c) for c in FUNDS_COLUMNS},
+            # A form xltools did not write: its figures may be shown with fewer decimals.
+            "printed": record.cells.get("layout") == "foreign",
         }
         for line in FUNDS_LINES
     ]

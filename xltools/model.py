@@ -36,13 +36,26 @@ class Indicator:
     weight: float | None = None
     score: float | None = None
     deviation_reason: str | None = None
+    # Columns some regions add (绩效标准, 得分计算方法): header key → text; None when none.
+    extras: dict[str, str] | None = None
     row: int | None = None  # 1-based Excel row it was read from or written to
 
     DECLARATION_KEYS: ClassVar[tuple[str, ...]] = ("level1", "level2", "name", "target")
+    SELF_EVALUATION_KEYS: ClassVar[tuple[str, ...]] = (
+        *DECLARATION_KEYS,
+        "actual",
+        "weight",
+        "score",
+        "deviation_reason",
+    )
 
     def to_dict(self, kind: Kind) -> dict[str, Any]:
-        keys = self.DECLARATION_KEYS if kind == DECLARATION else _names(self)[:-1]
-        return {**{k: getattr(self, k) for k in keys}, "row": self.row}
+        keys = self.DECLARATION_KEYS if kind == DECLARATION else self.SELF_EVALUATION_KEYS
+        out = {k: getattr(self, k) for k in keys}
+        if self.extras:  # only forms with such columns carry the key
+            out["extras"] = dict(self.extras)
+        out["row"] = self.row
+        return out
 
 
 @dataclass

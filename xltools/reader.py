@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 import zipfile
 import zlib
 from collections import defaultdict
@@ -21,11 +22,12 @@ from typing import Any
 
 import python_calamine
 
-from xltools import compute, foreign, region
+from xltools import compute, foreign, foreign_table, formulas, levels, recognise, region
 from xltools.findings import Finding, finding
-from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter
+from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter, vocabulary
 from xltools.model import (
     DECLARATION,
+    KIND_NAMES,
     SELF_EVALUATION,
     Declaration,
     Indicator,
@@ -34,10 +36,22 @@ from xltools.model import (
     Source,
 )
 from xltools.profiles import Profile, load_profile
-from xltools.text import clean_text, normalise_label, parse_date, parse_number, parse_rate, year_of
+from xltools.text import (
+    clean_name,
+    clean_text,
+    normalise_label,
+    parse_date,
+    parse_number,
+    parse_period,
+    parse_rate,
+    split_points,
+    year_of,
+)
 
 READABLE = (".xlsx", ".xlsm", ".xls", ".ods")
-_TITLE = re.compile(r"绩效(目标申报|自评)表$")
+# Template instructions left in a goal cell: "对照年度目标，说明……(100字以内)".
+_INSTRUCTION = re.compile(r"[(（]\s*\d+\s*字以内\s*[)）]\s*[。.]?$")
+_STATED_UNIT = re.compile(r"(?:单位[:：]\s*|\()(万元|元)\)?")
 _STAMP = re.compile(r"^xltools:(declaration|self_evaluation):([^:]+):(\d{4})?$")
 _ZIP, _CFB = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -124,10 +138,19 @@ class Grid:
                     if (r, c) != (r0, c0):
                         self.merged_from[(r + 1, c + 1)] = (r0 + 1, c0 + 1)
         self.labels: dict[str, list[Cell]] = defaultdict(list)
+        # Headings that print their points, "产出指标(50分)": cell → (name, points).
+        self.points: dict[Cell, tuple[str, float]] = {}
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 if isinstance(value, str) and value.strip():
-                    self.labels[normalise_label(value)].append(Cell(r, c))
+                    key = normalise_label(value)
+                    self.labels[key].append(Cell(r, c))
+                    if key.startswith("其中") and len(key) > 2:  # "其中:本年财政拨款"
+                        self.labels[key[2:]].append(Cell(r, c))
+                    if "分" in value and value.rstrip().endswith((")", "）")):
+                        name, points = split_points(value)
+                        if points is not None:
+                            self.points[Cell(r, c)] = (name, points)
 
     @property
     def height(self) -> int:
@@ -165,6 +188,9 @@ class FormReader:
     profile: Profile
     findings: list[Finding] = field(default_factory=list)
     stamped: bool = False  # written by xltools: labels sit exactly where the layout says
+    # Cells read as blank where a value belongs: a formula without a cached value? (R15/R16)
+    blanks: list[formulas.Blank] = field(default_factory=list)
+    funds_columns: dict[str, int] | None = None  # 自评表 funds grid: column key → column
 
     def report(self, rule: str, message: str, cell: Cell | None = None, **kw: Any) -> None:
         ref = cell.ref if cell else None
@@ -191,13 +217,18 @@ class FormReader:
         layout, stamped_year = self.layout(kind)
         record: Record = Declaration() if kind == DECLARATION else SelfEvaluation()
         record.source = Source(self.file, self.sheet, self.top)
-        record.year = year_of(self.grid.value(Cell(self.top + 1, 1))) or stamped_year
+        record.year = self._year() or stamped_year
         record.money_unit = self._money_unit(layout)
         table = self._table(layout, record)
         for fld in layout.all_fields():
             self._field(layout, fld, record, table)
         if self.stamped:  # only our own formula cells can lack a cached value (R05)
             self._computed(layout, record)
+        else:
+            record.cells["layout"] = "foreign"
+            self._declared_points(record)
+            if isinstance(record, SelfEvaluation):
+                self._extra_funds_rows(layout, record)
         self._region(kind)
         return record
 
@@ -215,6 +246,49 @@ class FormReader:
             expected=hint.profile,
         )
 
+    def _year(self) -> int | None:
+        """The year of the title line below the title, or in the title itself (2023年…表)."""
+        below = year_of(self.grid.value(Cell(self.top + 1, 1)))
+        if below or self.stamped:
+            return below
+        for row in (self.top, self.top + 1):
+            for value in self.grid.rows[row - 1][:12] if row <= self.grid.height else ():
+                if isinstance(value, str) and (year := year_of(value)):
+                    return year
+        return None
+
+    def _declared_points(self, record: Record) -> None:
+        """Points printed in headings: 产出指标(50分), 绩效指标(90分), 预算执行情况(10分)."""
+        columns = {normalise_label(w) for words in vocabulary.FUNDS_COLUMNS.values() for w in words}
+        for cell, (name, points) in sorted(
+            self.grid.points.items(), key=lambda x: (x[0].row, x[0].col)
+        ):
+            if cell.row not in self.rows or name in columns or name in record.declared_points:
+                continue
+            if name in foreign.LEVEL1 or name in vocabulary.HEADINGS:
+                record.declared_points[name] = points
+                record.cells[f"declared_points.{name}"] = cell.ref
+
+    def _extra_funds_rows(self, layout: Layout, record: Record) -> None:
+        """R12: an amount in a funds row the record has no place for (单位资金 …)."""
+        for text in vocabulary.EXTRA_FUNDS_ROWS:
+            for label in self.grid.labels.get(normalise_label(text), ()):
+                if label.row not in self.rows:
+                    continue
+                for key in ("initial_budget", "adjusted_budget", "executed"):
+                    fld = next(f for f in layout.fields if f.key == f"funds.other.{key}")
+                    cell = self._grid_value(layout, fld, label)
+                    value = parse_number(self.grid.value(cell)).value if cell else None
+                    if isinstance(value, float) and value != 0:
+                        self.report(
+                            "R12",
+                            f"资金行“{text}”不在标准自评表中，其金额 {_shown(value)} 未计入"
+                            "年度资金总额与其中各项之和的核对",
+                            cell,
+                            value=value,
+                            project=record.project_name,
+                        )
+
     def _money_unit(self, layout: Layout) -> str:
         ref, _ = layout.statics[0]
         near = self.top + Span.parse(ref).first.row - 1
@@ -223,11 +297,28 @@ class FormReader:
         units = [t for t in self.grid.labels if t.startswith("项目资金(")]
         cell = self.grid.find(["项目资金", *units], None, self.rows, near)
         text = str(self.grid.value(cell) or "") if cell else ""
+        if cell is None and not self.stamped and (stated := self._stated_unit()):
+            cell, text = stated
         if "万元" in text:
             return "万元"
         if "元" not in text:
             self.report("R07", "项目资金标签中没有注明金额单位（元或万元），按元处理", cell)
         return "元"
+
+    def _stated_unit(self) -> tuple[Cell, str] | None:
+        """A unit stated elsewhere: "单位：万元", "年度预算数(万元)" (no 项目资金 label)."""
+        header = self.grid.find(["一级指标"], None, self.rows, self.top)
+        last = header.row if header else self.end
+        for row in range(self.top, last + 1):
+            for col, value in enumerate(self.grid.rows[row - 1], start=1):
+                if (
+                    isinstance(value, str)
+                    and "元" in value
+                    and len(value) <= 40
+                    and (m := _STATED_UNIT.search(unicodedata.normalize("NFKC", value)))
+                ):
+                    return Cell(row, col), m.group(1)
+        return None
 
     def _field(self, layout: Layout, fld: Field, record: Record, table: _Table) -> None:
         span = fld.label_span
@@ -277,19 +368,64 @@ class FormReader:
         else:
             label = self._nth_label(layout, fld, texts, expected)
         if label is None:
+            if fld.key in ("start_date", "end_date") and self._period(fld, record):
+                return
+            if fld.key in ("expected_goal", "actual_result") and self._goal_row(fld, record):
+                return
             if fld.required and not in_footer:
                 self._missing(fld, record)
             return
         target = self._foreign_value(layout, fld, label, table, in_footer)
         if target is None:  # a blank value: findings point where it should have been written
-            record.cells[fld.key] = self._blank_cell(fld, label).ref
+            blank = self._blank_cell(fld, label)
+            record.cells[fld.key] = blank.ref
+            if fld.type == T.MONEY:
+                self.blanks.append(formulas.Blank(blank, record, fld.key, False, fld.label))
             return
         record.cells[fld.key] = target.ref
         if not fld.key.startswith("_"):
-            value = self._convert(fld.type, self.grid.value(target), target, record, fld.label)
-            _assign(
-                record, fld.key, foreign.strip_html(value) if fld.type == T.LONG_TEXT else value
-            )
+            _assign(record, fld.key, self._foreign_convert(fld, target, record))
+
+    def _foreign_convert(self, fld: Field, cell: Cell, record: Record) -> Any:
+        raw = self.grid.value(cell)
+        if fld.type == T.LONG_TEXT:
+            text = foreign.strip_html(self._convert(fld.type, raw, cell, record, fld.label))
+            return None if text and _INSTRUCTION.search(text) else text
+        if fld.type == T.TEXT:
+            raw = clean_name(raw) if isinstance(raw, str) else raw
+        if fld.type == T.MONEY and isinstance(raw, str):
+            bare = _without_unit(raw, record.money_unit)
+            return self._convert(fld.type, bare, cell, record, fld.label, shown=raw)
+        return self._convert(fld.type, raw, cell, record, fld.label)
+
+    def _period(self, fld: Field, record: Record) -> bool:
+        """计划开始/完成日期 from one 实施期 cell: "2023.07-2024.01" (湖南)."""
+        label = self.grid.find(vocabulary.PERIOD, None, self.rows, self.top)
+        cell = foreign.scan_right(self.grid, label) if label else None
+        if cell is None:
+            return False
+        dates = parse_period(self.grid.value(cell))
+        if dates is None:
+            return False
+        record.cells[fld.key] = cell.ref
+        _assign(record, fld.key, dates[0] if fld.key == "start_date" else dates[1])
+        return True
+
+    def _goal_row(self, fld: Field, record: Record) -> bool:
+        """年度总体目标 followed by two texts and no 预期目标/实际完成情况 labels (北京)."""
+        label = self.grid.find(["年度总体目标"], None, self.rows, self.top)
+        if label is None:
+            return False
+        texts, cell = [], foreign.scan_right(self.grid, label)
+        while cell is not None and len(texts) < 2:
+            texts.append(cell)
+            cell = foreign.scan_right(self.grid, cell)
+        index = 0 if fld.key == "expected_goal" else 1
+        if index >= len(texts):
+            return False
+        record.cells[fld.key] = texts[index].ref
+        _assign(record, fld.key, self._foreign_convert(fld, texts[index], record))
+        return True
 
     def _missing(self, fld: Field, record: Record) -> None:
         """R03: a required label is nowhere in the form — reported, never guessed."""
@@ -328,18 +464,18 @@ class FormReader:
     ) -> Cell | None:
         if in_footer:
             col = table.score_col if fld.key != "_total_weight" else table.weight_col
-            cell = Cell(label.row, col) if col else None
-            return (
-                cell
-                if cell and not foreign.blank(self.grid.value(cell))
-                else foreign.scan_right(self.grid, label)
-            )
+            if not col:
+                return foreign.scan_right(self.grid, label)
+            # The column is known: its cell (or the merged range over it), never a neighbour.
+            cell = Cell(*self.grid.merged_from.get((label.row, col), (label.row, col)))
+            return None if foreign.blank(self.grid.value(cell)) else cell
         if fld.key.startswith("funds.") and layout.kind == SELF_EVALUATION:
             return self._grid_value(layout, fld, label)
         value_span, label_span = fld.value_span, fld.label_span
         assert label_span is not None
         if value_span.first.row > label_span.last.row:
-            return foreign.scan_down(self.grid, label)
+            # Goal texts: right of their label in some regions (湖南), below it in others.
+            return foreign.scan_right(self.grid, label) or foreign.scan_down(self.grid, label)
         return foreign.scan_right(self.grid, label)
 
     def _blank_cell(self, fld: Field, label: Cell) -> Cell:
@@ -352,11 +488,53 @@ class FormReader:
 
     def _grid_value(self, layout: Layout, fld: Field, label: Cell) -> Cell | None:
         """自评表 funds: the row of the row label, the column of the header above it."""
-        headers = layout.grid_columns.get(fld.key.rsplit(".", 1)[1], ())
-        header = self.grid.find(headers, None, range(self.top, label.row), label.row)
-        return Cell(label.row, header.col) if header else None
+        column = fld.key.rsplit(".", 1)[1]
+        if self.funds_columns is None:
+            self.funds_columns = self._funds_columns(layout, label)
+        col = self.funds_columns.get(column)
+        return Cell(label.row, col) if col else None
 
-    def _convert(self, typ: T, raw: Any, cell: Cell, record: Record, label: str) -> Any:
+    def _funds_columns(self, layout: Layout, label: Cell) -> dict[str, int]:
+        """The funds grid's columns by their headers; when the header has fewer labels than
+        the 年度资金总额 row has figures, by the standard order, with a warning (R17)."""
+        rows = range(self.top, label.row)
+        found: dict[str, int] = {}
+        for key, texts in layout.grid_columns.items():
+            header = self.grid.find(texts, None, rows, label.row)
+            if header is not None:
+                found[key] = header.col
+        total = self._total_row_label(layout) or label
+        end_col = self.grid.merged_to.get((total.row, total.col), (total.row, total.col))[1]
+        values = self.grid.rows[total.row - 1][end_col:]
+        figures = [
+            col
+            for col, v in enumerate(values, start=end_col + 1)
+            if not foreign.blank(v) and parse_rate(v, fraction=False).ok
+        ]
+        standard = list(vocabulary.FUNDS_COLUMNS)  # 年初预算数 … 得分, the printed order
+        if len(figures) == len(standard) - 1 and "initial_budget" not in found:
+            standard.remove("initial_budget")
+        if len(found) < len(figures) == len(standard):
+            shown = "、".join(vocabulary.FUNDS_COLUMNS[k][0] for k in standard)
+            self.report(
+                "R17",
+                f"资金表头只有 {len(found)} 个可识别的列标签，年度资金总额行却有 {len(figures)} 个数值："
+                f"按标准顺序（{shown}）读取，请核对表头",
+                Cell(total.row, figures[0]),
+            )
+            found = dict(zip(standard, figures, strict=True))
+        if "adjusted_budget" not in found and "initial_budget" in found:
+            # No 全年预算数 column (北京: 执行率(B/A) on 年初预算数): the only budget is it.
+            found["adjusted_budget"] = found["initial_budget"]
+        return found
+
+    def _total_row_label(self, layout: Layout) -> Cell | None:
+        fld = next(f for f in layout.fields if f.key == "funds.total.adjusted_budget")
+        return self.grid.find((fld.label, *fld.aliases), None, self.rows, self.top)
+
+    def _convert(
+        self, typ: T, raw: Any, cell: Cell, record: Record, label: str, shown: Any = None
+    ) -> Any:
         if typ in (T.TEXT, T.LONG_TEXT, T.GRADE):
             return _text(raw)
         if typ == T.DATE:
@@ -373,6 +551,7 @@ class FormReader:
             )
             return None
         if parsed.coerced and typ != T.RATE:
+            raw = raw if shown is None else shown
             self.report(
                 "R06",
                 f"“{label}”以文本形式填写（“{raw}”），已按数字 {_shown(parsed.value)} 读取",
@@ -396,36 +575,182 @@ class FormReader:
                 project=record.project_name,
             )
             return _Table(self.end)
+        if not self.stamped:
+            return self._foreign_table(layout, record, header)
         cols = self._columns(layout, header.row)
         record.cells["indicators"] = header.ref
         record.cells.update({f"indicators.{k}": col_letter(c) for k, (c, _, _) in cols.items()})
         name_col = cols["name"][0]
-        # Footer labels (总分, 评分等级) sit left of the 三级指标 column, never in the table's text.
-        footer_rows = [
-            c.row
-            for f in layout.footers
-            for c in self.grid.labels.get(normalise_label(f.label), ())
-            if header.row < c.row <= self.end and c.col < name_col
-        ]
-        end = min(footer_rows, default=self.end + 1) - 1
-        positional = not self.stamped and layout.kind == DECLARATION
+        end = self._table_end(layout, header.row, name_col)
         previous = Indicator()
         for row in range(header.row + 1, end + 1):
-            if positional:
-                ind = self._indicator_by_meaning(row, cols, record, previous)
-            else:
-                ind = self._indicator(row, cols, record)
+            ind = self._indicator(row, cols, record)
             if ind is None:
                 continue
             _fill_down(ind, previous)
-            # The same few 一级/二级 names on every row of every form: one string each.
-            ind.level1 = ind.level1 and sys.intern(ind.level1)
-            ind.level2 = ind.level2 and sys.intern(ind.level2)
-            record.indicators.append(ind)
+            self._append(record, ind)
+            self._note_blanks(ind, {k: c for k, (c, _, _) in cols.items()})
             previous = ind
+        self._levels(record, set())
         return _Table(
             end, header.row, name_col, cols.get("score", (0,))[0], cols.get("weight", (0,))[0]
         )
+
+    def _table_end(self, layout: Layout, header_row: int, name_col: int) -> int:
+        """The last indicator row: above the first footer (总分, 合计, 评分等级) or the first
+        block printed below the table (财政部门审核意见, 填表人 …), left of 三级指标."""
+        stops = [normalise_label(t) for f in layout.footers for t in f.labels]
+        rows = [
+            c.row
+            for text in stops
+            for c in self.grid.labels.get(text, ())
+            if header_row < c.row <= self.end and c.col < name_col
+        ]
+        if not self.stamped:
+            below = tuple(normalise_label(t) for t in vocabulary.BELOW_TABLE)
+            rows += [
+                c.row
+                for text, cells in self.grid.labels.items()
+                if text.startswith(below)
+                for c in cells
+                if header_row < c.row <= self.end and c.col < name_col
+            ]
+        return min(rows, default=self.end + 1) - 1
+
+    def _note_blanks(self, ind: Indicator, cols: dict[str, int]) -> None:
+        for key in ("target", "actual", "weight", "score"):
+            if key in cols and getattr(ind, key) is None:
+                cell = Cell(ind.row or 0, cols[key])
+                text = key in ("target", "actual")
+                self.blanks.append(formulas.Blank(cell, ind, key, text, key))
+
+    def _append(self, record: Record, ind: Indicator) -> None:
+        # The same few 一级/二级 names on every row of every form: one string each.
+        ind.level1 = ind.level1 and sys.intern(ind.level1)
+        ind.level2 = ind.level2 and sys.intern(ind.level2)
+        record.indicators.append(ind)
+
+    def _foreign_table(self, layout: Layout, record: Record, header: Cell) -> _Table:
+        """The indicator table of a layout xltools did not write: columns by header."""
+        tc = foreign_table.map_columns(self.grid, header)
+        for key in ("name", "target"):
+            if key not in tc.cols:
+                label = layout.column(key).label
+                self.report(
+                    "R03",
+                    f"绩效指标表中找不到“{label}”列",
+                    header,
+                    expected=label,
+                    project=record.project_name,
+                )
+        record.cells["indicators"] = header.ref
+        record.cells.update({f"indicators.{k}": col_letter(c) for k, c in tc.cols.items()})
+        name_col = tc.cols.get("name", 10**6)
+        end = self._table_end(layout, tc.last_header_row, name_col)
+        by_meaning = layout.kind == DECLARATION
+        types = {c.key: (c.type, c.label) for c in layout.columns}
+        previous, carried, mapped = Indicator(), set(), tc.mapped()
+        for row in range(tc.last_header_row + 1, end + 1):
+            if by_meaning and not self._fits(row, tc, mapped):
+                cols = {k: (c, *types[k]) for k, c in tc.cols.items() if k in types}
+                ind = self._indicator_by_meaning(row, cols, record, previous)
+            else:
+                ind = self._indicator_by_header(row, tc, types, record)
+            if ind is None:
+                continue
+            was_blank = ind.level1 is None
+            _fill_down(ind, previous)
+            previous = ind
+            if not any(
+                getattr(ind, k) is not None for k in ("name", "target", "actual", "weight", "score")
+            ) or (foreign_table.is_placeholder(ind.name) and ind.target is None):
+                continue  # 二级 only, or a template's 指标1 row: not an indicator
+            if was_blank and ind.level1 is not None:
+                carried.add(len(record.indicators))
+            self._append(record, ind)
+            if tc.operator is None:  # a split target is three cells, none a formula here
+                self._note_blanks(ind, tc.cols)
+        self._levels(record, carried)
+        return _Table(end, header.row, name_col, tc.cols.get("score", 0), tc.cols.get("weight", 0))
+
+    def _fits(self, row: int, tc: foreign_table.TableColumns, mapped: set[int]) -> bool:
+        """Every filled cell of the row sits under a header (not shifted sideways)."""
+        first = min(mapped, default=1)
+        values = self.grid.rows[row - 1] if row <= self.grid.height else []
+        for col, value in enumerate(values, start=1):
+            if foreign.blank(value) or (row, col) in self.grid.merged_from:
+                continue
+            if col < first:  # the block label (绩效指标) may sit there, a level word may not
+                if foreign_table.level_name(value) in foreign.LEVELS:
+                    return False
+            elif col not in mapped:
+                return False
+        l1 = _at(values, tc.cols.get("level1", 0))
+        if l1 is not None and foreign_table.level_name(l1) not in foreign.LEVEL1:
+            return False
+        # A name shifted into the 二级 column leaves the name or the target column empty
+        # (seed 002); an unknown 二级 with its name and target in place is a 二级 (R14).
+        l2 = foreign_table.level_name(_at(values, tc.cols.get("level2", 0)))
+        known = l2 is None or levels.canonical_level2(l2) in foreign.LEVEL2
+        return known or all(
+            not foreign.blank(_at(values, tc.cols.get(key, 0))) for key in ("name", "target")
+        )
+
+    def _indicator_by_header(
+        self, row: int, tc: foreign_table.TableColumns, types: dict, record: Record
+    ) -> Indicator | None:
+        values = self.grid.rows[row - 1] if row <= self.grid.height else []
+        raw = {k: _at(values, c) for k, c in tc.cols.items()}
+        parts = [_at(values, c) for c in (tc.operator, tc.unit) if c]
+        if all(foreign.blank(v) for v in [*raw.values(), *parts]):
+            return None
+        extras = {k: clean_text(_at(values, c)) for k, c in tc.extras.items()}
+        extras = {k: v for k, v in extras.items() if v is not None}
+        ind = Indicator(row=row, extras=extras or None)
+        for key, value in raw.items():
+            if key not in types:
+                continue
+            typ, label = types[key]
+            cell = Cell(row, tc.cols[key])
+            if key in ("level1", "level2"):
+                value = foreign_table.level_name(value)
+            elif key == "name":
+                value = clean_name(value)
+            elif key == "target" and (tc.operator or tc.unit):
+                op = _at(values, tc.operator) if tc.operator else None
+                unit = _at(values, tc.unit) if tc.unit else None
+                value = foreign_table.compose_target(op, value, unit)
+            setattr(ind, key, self._convert(typ, value, cell, record, label))
+        ind.target = foreign_table.normalise_operator(ind.target)
+        return ind
+
+    def _levels(self, record: Record, carried: set[int]) -> None:
+        """二级 synonyms, a 一级 inferred from its 二级 (R13), unknown 二级 (R14)."""
+        framework = levels.framework_of(self.profile)
+        table_col = record.cells.get("indicators.level1", "B")
+        level2_col = record.cells.get("indicators.level2", "C")
+        for i, ind in enumerate(record.indicators):
+            ind.level2 = levels.canonical_level2(ind.level2)
+            new = levels.inferred_level1(framework, ind.level1, ind.level2, i in carried)
+            if new is not None:
+                old = f"“{ind.level1}”" if ind.level1 else "空白"
+                self.report(
+                    "R13",
+                    f"一级指标{old}与二级指标“{ind.level2}”不符，按指标体系读作“{new}”",
+                    Cell.parse(f"{table_col}{ind.row}"),
+                    value=ind.level1,
+                    expected=new,
+                    project=record.project_name,
+                )
+                ind.level1 = sys.intern(new)
+            elif levels.unknown_level2(framework, ind.level1, ind.level2):
+                self.report(
+                    "R14",
+                    f"二级指标“{ind.level2}”不在“{ind.level1}”的指标体系中，按所填名称读取，请核对",
+                    Cell.parse(f"{level2_col}{ind.row}"),
+                    value=ind.level2,
+                    project=record.project_name,
+                )
 
     def _indicator_by_meaning(
         self, row: int, cols: dict, record: Record, previous: Indicator
@@ -436,9 +761,16 @@ class FormReader:
         if not any(parts.get(k) for k in ("level1", "level2", "name", "target")):
             return None
         ind = Indicator(row=row)
-        for key in ("level1", "level2", "name", "target"):
-            col = parts["cols"].get(key, cols[key][0])
-            setattr(ind, key, self._convert(T.TEXT, parts.get(key), Cell(row, col), record, key))
+        clean = {
+            "level1": foreign_table.level_name,
+            "level2": foreign_table.level_name,
+            "name": clean_name,
+            "target": lambda v: foreign_table.normalise_operator(clean_text(v)),
+        }
+        for key, how in clean.items():
+            col = parts["cols"].get(key, cols.get(key, (0,))[0])
+            value = how(parts.get(key))
+            setattr(ind, key, self._convert(T.TEXT, value, Cell(row, col), record, key))
         return ind
 
     def _columns(self, layout: Layout, header_row: int) -> dict[str, tuple[int, T, str]]:
@@ -495,6 +827,15 @@ class FormReader:
                 )
 
 
+def _without_unit(text: str, unit: str) -> str:
+    """ "250万" in a form stated in 万元 is 250 (the unit repeated in the cell)."""
+    bare = text.strip()
+    for suffix in ("万元", "万") if unit == "万元" else ("元",):
+        if bare.endswith(suffix) and parse_number(bare[: -len(suffix)]).ok:
+            return bare[: -len(suffix)]
+    return text
+
+
 def _shown(value: Any) -> str:
     """A number as a clerk writes it: 29,620,000 and 85.46, never 2.962e+07."""
     return f"{value:,.15g}" if isinstance(value, float) else str(value)
@@ -542,19 +883,64 @@ def _assign(record: Record, key: str, value: Any) -> None:
 # -- workbook level ----------------------------------------------------------------------------
 
 
-def _has_title(rows: list[list[Any]]) -> bool:
-    return any(
-        isinstance(v, str) and _TITLE.search(normalise_label(v)) for row in rows for v in row[:3]
-    )
-
-
-def _titles(grid: Grid) -> list[tuple[int, str]]:
+def _forms(grid: Grid, result: ReadResult, sheet: str) -> list[tuple[int, int, str]]:
+    """(top, end, kind) of every form of a sheet; what is not read is reported (R08, R09)."""
+    found = recognise.headings(grid.labels, grid.rows)
+    forms = [h for h in found if h.kind is not None]
+    for h in found:
+        if h.kind is None:
+            message = f"工作表“{sheet}”中是“{clean_name(h.text)}”，xltools 只读取项目支出绩效目标申报表和自评表，未读取此表"
+            result.findings.append(
+                finding("R09", message, result.file, sheet=sheet, cell=Cell(h.row, h.col).ref)
+            )
+    if not forms:
+        kind, seen = recognise.kind_by_labels(grid.labels)
+        if kind is None:
+            # A form prints its labels on several rows; a list (项目汇总, 指标明细) has
+            # them all in its one header row, and is no form.
+            rows = {c.row for t in seen for c in grid.labels[t]}
+            if len(seen) >= 2 and len(rows) >= 2:
+                labels = "、".join(f"“{t}”" for t in seen)
+                message = (
+                    f"工作表“{sheet}”有表单的标签（{labels}），但没有申报表或自评表的标题，"
+                    "也无法从标签判断是哪种表单（缺少“一级指标”表头或资金、完成值等标签），未读取"
+                )
+                result.findings.append(finding("R08", message, result.file, sheet=sheet))
+            return []
+        first = min(c.row for t in seen for c in grid.labels[t])
+        name = KIND_NAMES[kind]
+        message = f"工作表“{sheet}”没有表单标题，按其中的标签作为{name}读取"
+        result.findings.append(
+            finding("R11", message, result.file, sheet=sheet, cell=Cell(first, 1).ref)
+        )
+        return [(max(1, first - 1), grid.height, kind)]
     out = []
-    for text, cells in grid.labels.items():
-        if _TITLE.search(text) and len(text) <= 40:
-            kind = DECLARATION if "申报" in text else SELF_EVALUATION
-            out += [(c.row, kind) for c in cells if c.col <= 3]
-    return sorted(out)
+    for i, h in enumerate(forms):
+        end = forms[i + 1].row - 1 if i + 1 < len(forms) else grid.height
+        # A related form below this one ends it too.
+        end = min([end, *(r.row - 1 for r in found if r.kind is None and r.row > h.row)])
+        out.append((h.row, end, h.kind))
+    return out
+
+
+def _uncached(path: Path, sheet: str, blanks: list[formulas.Blank], result: ReadResult) -> None:
+    """R15/R16: blank cells that hold a formula without a cached value."""
+    found = formulas.formulas_at(path, sheet, [b.cell for b in blanks])
+    for blank in blanks:
+        formula = found.get(blank.cell)
+        if formula is None:
+            continue
+        where = {"sheet": sheet, "cell": blank.cell.ref, "value": formula}
+        if blank.text and formulas.is_literal(formula):
+            _assign(blank.target, blank.key, formula.strip())
+            message = f"“{blank.label}”是没有计算结果的公式“{formula}”，已按其文字读取"
+            result.findings.append(finding("R15", message, result.file, **where))
+        else:
+            message = (
+                f"单元格是公式“{formula}”，但没有计算结果（文件可能由程序生成，未在表格软件中保存过），"
+                "未读取；请在 Excel 或 WPS 中打开并保存后再发送"
+            )
+            result.findings.append(finding("R16", message, result.file, **where))
 
 
 def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResult:
@@ -568,8 +954,9 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
         for meta in book.sheets_metadata:
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            if _has_title(rows):  # the 填表说明 and list sheets need no label index
-                grids.append((meta.name, Grid(rows, sheet.merged_cell_ranges or ())))
+            if recognise.looks_like_form(rows):  # the 填表说明 and list sheets need no index
+                hidden = str(meta.visible).rsplit(".", 1)[-1] != "Visible"
+                grids.append((meta.name, Grid(rows, sheet.merged_cell_ranges or ()), hidden))
     except Unreadable as exc:
         result.findings.append(finding("R01", str(exc), str(path)))
         return result
@@ -577,19 +964,25 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
         message = _diagnose_zip(path) or f"文件内容无法读取（{exc}）"
         result.findings.append(finding("R01", message, str(path)))
         return result
-    for name, grid in grids:
-        titles = _titles(grid)
-        for i, (top, kind) in enumerate(titles):
-            end = titles[i + 1][0] - 1 if i + 1 < len(titles) else grid.height
+    for name, grid, hidden in grids:
+        forms = _forms(grid, result, name)
+        if forms and hidden:
+            message = f"工作表“{name}”是隐藏的工作表，其中的表单也已读取，请确认它应当上报"
+            result.findings.append(finding("R10", message, str(path), sheet=name))
+        blanks: list[formulas.Blank] = []
+        for top, end, kind in forms:
             reader = FormReader(grid, str(path), name, top, end, profile)
             result.records.append(reader.read(kind))
             result.findings += reader.findings
+            blanks += reader.blanks
+        if blanks and path.suffix.lower() in formulas.FORMULA_FILES:
+            _uncached(path, name, blanks, result)
     if not result.records:
         result.findings.append(
             finding(
                 "R02",
-                "工作簿中没有找到申报表或自评表（没有“财政项目支出绩效目标申报表”"
-                "或“财政项目支出绩效自评表”标题）",
+                "工作簿中没有找到申报表或自评表（没有“项目支出绩效目标申报表”"
+                "或“项目支出绩效自评表”一类的标题，也没有足以判断表单的标签）",
                 str(path),
             )
         )

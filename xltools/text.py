@@ -21,8 +21,21 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|007[Ff])_")
 
 
+# A trailing bracket that qualifies a label without changing what it names: a period
+# （2023年-2023年）, a year (2023年度), a unit (万元) (%), points (50分), a column letter (A)
+# (B/A), or the stamp note （盖章）.
+_QUALIFIER = re.compile(
+    r"(?<=.)\((?:\d{4}年?度?(?:[-—–~至到]\d{4}年?度?)?|万?元|%|百分比|[\d.]+分|"
+    r"[A-Za-z](?:/[A-Za-z])?|盖章)\)$"
+)
+
+
 def normalise_label(text: object) -> str:
-    """A label as the reader compares it: NFKC, no whitespace, no colons."""
+    """A label as the reader compares it: NFKC, no whitespace, no colons, no qualifier.
+
+    ``年度总目标（2023年 - 2023年）``, ``实施单位（盖章）``, ``分值(10分)`` and
+    ``执行率(B/A)`` all compare as their bare label.
+    """
     if text is None:
         return ""
     return _normalise(str(text))
@@ -31,7 +44,36 @@ def normalise_label(text: object) -> str:
 @functools.lru_cache(maxsize=65536)
 def _normalise(text: str) -> str:
     # Cached: the same labels recur in every file of a run.
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_LABEL_PUNCT)
+    bare = _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_LABEL_PUNCT)
+    if bare.endswith(")"):
+        bare = _QUALIFIER.sub("", bare)
+    return bare
+
+
+_POINTS = re.compile(r"^(?P<name>.+?)\((?P<points>\d+(?:\.\d+)?)分\)$")
+
+
+def split_points(text: object) -> tuple[str, float | None]:
+    """``产出指标(50分)`` → ("产出指标", 50.0); a heading without points → (text, None)."""
+    bare = _SPACES.sub("", unicodedata.normalize("NFKC", str(text or "")))
+    m = _POINTS.match(bare)
+    return (m.group("name"), float(m.group("points"))) if m else (bare, None)
+
+
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_CJK_GAP = re.compile(rf"(?<={_CJK})[ \t\u3000]+(?={_CJK})")
+
+
+def clean_name(value: object) -> str | None:
+    """A name as stored: line breaks (the wrap of a narrow cell) and spaces between
+    Chinese characters removed — ``服务对象满意度\n指标`` → ``服务对象满意度指标``."""
+    text = clean_text(value)
+    if text is None or not (
+        ("\n" in text) or ("\r" in text) or (" " in text) or ("\u3000" in text)
+    ):
+        return text
+    return _CJK_GAP.sub("", _BREAKS.sub("", text)).strip() or None
 
 
 def clean_text(value: object) -> str | None:
@@ -114,6 +156,28 @@ def parse_date(value: object) -> Parsed:
             except ValueError:
                 break
     return Parsed(str(value).strip(), ok=False)
+
+
+_MONTH = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?"
+_PERIOD = re.compile(rf"^{_MONTH}\s*[-—–~至到]\s*{_MONTH}$")
+
+
+def parse_period(value: object) -> tuple[str, str] | None:
+    """ "2023.07-2024.01" → ("2023-07-01", "2024-01-31"): a month means all of it."""
+    m = _PERIOD.match(unicodedata.normalize("NFKC", str(value or "")).strip())
+    if not m:
+        return None
+    y1, m1, d1, y2, m2, d2 = (int(g) if g else None for g in m.groups())
+    try:
+        start = dt.date(y1, m1, d1 or 1)  # type: ignore[arg-type]
+        if d2:
+            end = dt.date(y2, m2, d2)  # type: ignore[arg-type]
+        else:
+            first_next = dt.date(y2 + (m2 == 12), m2 % 12 + 1, 1)  # type: ignore[operator]
+            end = first_next - dt.timedelta(days=1)
+    except (ValueError, TypeError):
+        return None
+    return start.isoformat(), end.isoformat()
 
 
 def parse_rate(value: object, fraction: bool) -> Parsed:

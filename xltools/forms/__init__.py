@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from xltools.forms import declaration, self_evaluation
 from xltools.forms.base import Cell, Column, Field, Footer, Layout, Span, T, col_letter
+from xltools.forms.vocabulary import with_synonyms
 from xltools.model import DECLARATION, SELF_EVALUATION
 
+# Each layout with the regional synonyms of its labels (forms/vocabulary.py).
 LAYOUTS: dict[tuple[str, str], Layout] = {
-    (DECLARATION, "2022"): declaration.LAYOUT_2022,
-    (DECLARATION, "2025"): declaration.LAYOUT_2025,
-    (SELF_EVALUATION, "2022"): self_evaluation.LAYOUT,
+    (DECLARATION, "2022"): with_synonyms(declaration.LAYOUT_2022),
+    (DECLARATION, "2025"): with_synonyms(declaration.LAYOUT_2025),
+    (SELF_EVALUATION, "2022"): with_synonyms(self_evaluation.LAYOUT),
 }
 TITLES = {DECLARATION: declaration.TITLE, SELF_EVALUATION: self_evaluation.TITLE}
 KIND_ALIASES = {
@@ -24,7 +26,7 @@ KIND_ALIASES = {
 def layout_for(kind: str, year: int | None = None, variant: str | None = None) -> Layout:
     """The layout to write: declarations from 2024 on carry 项目性质 (the 2025 variant)."""
     if kind == SELF_EVALUATION:
-        return self_evaluation.LAYOUT
+        return LAYOUTS[(SELF_EVALUATION, "2022")]
     if variant is None:
         variant = "2025" if (year or 2025) >= 2024 else "2022"
     return LAYOUTS[(kind, variant)]

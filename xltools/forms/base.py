@@ -131,6 +131,11 @@ class Footer:
     label: str
     label_cols: str  # e.g. "A:F"
     fields: tuple[Field, ...]
+    aliases: tuple[str, ...] = ()  # other words for the footer's label (合计 for 总分)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases)
 
 
 @dataclass(frozen=True)

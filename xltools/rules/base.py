@@ -33,6 +33,14 @@ def money(x: Any) -> str:
     return "空白" if x is None or pd.isna(x) else f"{x:,.2f}"
 
 
+def txt(x: Any) -> str:
+    """A cell's text in a message: blank (None, NaN, "") reads 空白, never "None"/"nan"."""
+    if x is None or x is pd.NA or (isinstance(x, float) and x != x):
+        return "空白"
+    text = str(x).strip()
+    return text or "空白"
+
+
 def pts(x: Any) -> str:
     return "空白" if x is None or pd.isna(x) else f"{x:.2f}"
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from xltools.frames import DECLARATION_FUNDS
 from xltools.profiles import Profile
-from xltools.rules.base import ISO, RowRule, close, filled, money, year_of, zero, zero_of
+from xltools.rules.base import ISO, RowRule, close, filled, money, txt, year_of, zero, zero_of
 
 
 def declaration_rules(p: Profile) -> list[RowRule]:
@@ -91,7 +91,7 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "start_date",
             in_year,
             lambda r: (
-                f"一年内完成的项目，计划日期（{r.start_date} 至 {r.end_date}）不在申报年度 "
+                f"一年内完成的项目，计划日期（{txt(r.start_date)} 至 {txt(r.end_date)}）不在申报年度 "
                 f"{r.year:g} 年内",
                 r.start_date,
                 f"{r.year:g} 年内的日期",
@@ -154,7 +154,7 @@ def declaration_rules(p: Profile) -> list[RowRule]:
                 col,
                 lambda d, c=col: d[c].isna() | d[c].astype("string").str.match(ISO).fillna(False),
                 lambda r, c=col: (
-                    f"{label(r, c)}“{r[c]}”不是可识别的日期（应写作 2025-01-01）",
+                    f"{label(r, c)}“{txt(r[c])}”不是可识别的日期（应写作 2025-01-01）",
                     r[c],
                     "日期",
                 ),
@@ -167,9 +167,9 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "start_date",  # the start is what the clerk typed wrong (issue 14)
             lambda d: ~dates_parse(d) | dates_order(d),
             lambda r: (
-                f"计划开始日期（{r.start_date}）晚于计划完成日期（{r.end_date}）",
+                f"计划开始日期（{txt(r.start_date)}）晚于计划完成日期（{txt(r.end_date)}）",
                 r.start_date,
-                f"不晚于 {r.end_date}",
+                f"不晚于 {txt(r.end_date)}",
             ),
         )
     )

@@ -9,7 +9,7 @@ import pandas as pd
 from xltools.catalogue import WARNING
 from xltools.model import DECLARATION, SELF_EVALUATION
 from xltools.profiles import Profile
-from xltools.rules.base import RowRule, close, filled, pts
+from xltools.rules.base import RowRule, close, filled, pts, txt
 from xltools.targets import ACHIEVED, tier_band
 
 
@@ -20,12 +20,17 @@ def _pairs(p: Profile) -> set[tuple[str, str]]:
 def structure_rules(p: Profile, kind: str) -> list[RowRule]:
     """Framework pairs and filled 三级/指标值: D10/D11 on declarations, S16 on self-evaluations."""
     pairs = _pairs(p)
+    level1s, level2s = {a for a, _ in pairs}, {b for _, b in pairs}
     pair_id, filled_id = ("D10", "D11") if kind == DECLARATION else ("S16", "S16")
     target_label = "指标目标值" if kind == DECLARATION else "年度指标值"
 
     def allowed(d: pd.DataFrame) -> pd.Series:
+        # A 二级 no framework knows under a known 一级 is the reader's warning R14.
         return pd.Series(
-            [(a, b) in pairs for a, b in zip(d.level1, d.level2, strict=True)],
+            [
+                (a, b) in pairs or (a in level1s and bool(b) and b not in level2s)
+                for a, b in zip(d.level1, d.level2, strict=True)
+            ],
             index=d.index,
             dtype=bool,
         )
@@ -37,8 +42,8 @@ def structure_rules(p: Profile, kind: str) -> list[RowRule]:
             "level2",
             allowed,
             lambda r: (
-                f"“{r.level1}”下没有二级指标“{r.level2}”（不符合指标体系）",
-                f"{r.level1}/{r.level2}",
+                f"“{txt(r.level1)}”下没有二级指标“{txt(r.level2)}”（不符合指标体系）",
+                f"{txt(r.level1)}/{txt(r.level2)}",
                 "规则配置中的一级/二级指标搭配",
             ),
             kind=kind,
@@ -56,7 +61,7 @@ def structure_rules(p: Profile, kind: str) -> list[RowRule]:
             "indicators",
             "target",
             lambda d: filled(d.target),
-            lambda r: (f"三级指标“{r['name']}”没有填写{target_label}", None, target_label),
+            lambda r: (f"三级指标“{txt(r['name'])}”没有填写{target_label}", None, target_label),
             kind=kind,
         ),
     ]
@@ -76,7 +81,7 @@ def target_rules() -> list[RowRule]:
             "target",
             d12,
             lambda r: (
-                f"指标目标值“{r.target}”无法识别：应写作 运算符+数值+单位（如 >=80%、≥10000(人)），"
+                f"指标目标值“{txt(r.target)}”无法识别：应写作 运算符+数值+单位（如 >=80%、≥10000(人)），"
                 "或简短的定性表述",
                 r.target,
                 ">=80%、≥10000(人)、及时",
@@ -206,7 +211,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s10,
             lambda r: (
-                f"按年度指标值“{r.target}”与实际完成值“{r.actual}”计算，得分应为 "
+                f"按年度指标值“{txt(r.target)}”与实际完成值“{txt(r.actual)}”计算，得分应为 "
                 f"{r.computed:.2f}（{w} {pts(r.weight)}），表中为 {pts(r.score)}",
                 r.score,
                 round(r.computed, 2),
@@ -219,7 +224,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             "deviation_reason",
             s11,
             lambda r: (
-                f"实际完成值“{r.actual}”达到年度指标值“{r.target}”的 {threshold:g} 倍以上，"
+                f"实际完成值“{txt(r.actual)}”达到年度指标值“{txt(r.target)}”的 {threshold:g} 倍以上，"
                 "请说明原因（目标是否定得过低）",
                 None,
                 "原因说明",

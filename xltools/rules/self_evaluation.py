@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from xltools.profiles import Profile
-from xltools.rules.base import RowRule, close, filled, money, pts
+from xltools.rules.base import RowRule, close, filled, money, pts, txt
 
 HALF_CENT = 0.005  # the uncertainty of an amount printed with two decimals
 
@@ -15,6 +15,29 @@ def exact_rate(d: pd.DataFrame) -> pd.Series:
     """执行率 in percent, unrounded; NaN where 全年预算数 is missing or 0."""
     budget = d.adjusted_budget.where(d.adjusted_budget > 0)
     return d.executed / budget * 100
+
+
+def _places(value: float) -> int:
+    """Decimals a stored figure shows: 50.0 → 0, 86.2 → 1, 85.47 → 2 (at most 2)."""
+    for places in (0, 1):
+        if abs(value - round(value, places)) < 1e-9:
+            return places
+    return 2
+
+
+def at_printed_precision(shown: pd.Series, exact: pd.Series) -> pd.Series:
+    """A figure with fewer decimals than computed ("50%" for 49.88 %) equals the computed
+    value rounded (half up) or truncated to the decimals it shows."""
+    out = []
+    for value, computed in zip(shown, exact, strict=True):
+        if pd.isna(value) or pd.isna(computed) or (places := _places(float(value))) >= 2:
+            out.append(False)
+            continue
+        scale = 10**places
+        half_up = np.floor(computed * scale + 0.5 + 1e-9) / scale
+        truncated = np.floor(computed * scale + 1e-9) / scale
+        out.append(abs(value - half_up) < 1e-9 or abs(value - truncated) < 1e-9)
+    return pd.Series(out, index=shown.index, dtype=bool)
 
 
 def funds_rules(p: Profile) -> list[RowRule]:
@@ -33,6 +56,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
         ok = pd.Series(False, index=d.index)
         for written in (shown, shown * 100, shown / 100):
             ok |= (written - exact).abs() <= slack + 1e-9
+        ok |= d.printed & at_printed_precision(shown, exact)
         return (d.line != "total") | exact.isna() | shown.isna() | ok
 
     def expected_score(d: pd.DataFrame) -> pd.Series:
@@ -41,7 +65,9 @@ def funds_rules(p: Profile) -> list[RowRule]:
 
     def s03(d: pd.DataFrame) -> pd.Series:
         expected = expected_score(d)
-        return (d.line != "total") | expected.isna() | close(d.score.fillna(0.0), expected, tol)
+        ok = close(d.score.fillna(0.0), expected, tol)
+        ok |= d.printed & at_printed_precision(d.score, expected)
+        return (d.line != "total") | expected.isna() | ok
 
     def s05(d: pd.DataFrame) -> pd.Series:
         return (d.line != "total") | ~(exact_rate(d) > 100 + tol)
@@ -138,8 +164,8 @@ def project_rules(p: Profile) -> list[RowRule]:
             "grade",
             s14,
             lambda r: (
-                f"总分 {pts(r.total_score)} 对应的评分等级应为“{_grade(r.total_score, p)}”，"
-                f"表中为“{r.grade}”",
+                f"总分 {pts(r.total_score)} 对应的评分等级应为“{txt(_grade(r.total_score, p))}”，"
+                f"表中为“{txt(r.grade)}”",
                 r.grade,
                 _grade(r.total_score, p),
             ),
