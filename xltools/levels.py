@@ -25,29 +25,31 @@ class Framework:
     level1s: frozenset[str]
     level2s: frozenset[str]
     owners: dict[str, str]  # 二级 → the only 一级 it belongs to
+    known: frozenset[str]  # every 二级 of every framework (national and the profile's own)
 
     @classmethod
-    def of(cls, framework: dict[str, tuple[str, ...]]) -> Framework:
+    def of(cls, framework: dict[str, tuple[str, ...]], known: frozenset[str]) -> Framework:
         pairs = frozenset((l1, l2) for l1, l2s in framework.items() for l2 in l2s)
         under: dict[str, set[str]] = {}
         for a, b in pairs:
             under.setdefault(b, set()).add(a)
         owners = {b: next(iter(a)) for b, a in under.items() if len(a) == 1}
-        return cls(pairs, frozenset(a for a, _ in pairs), frozenset(under), owners)
+        return cls(pairs, frozenset(a for a, _ in pairs), frozenset(under), owners, known)
 
     def owner(self, level2: str | None) -> str | None:
         """The only 一级 ``level2`` belongs to (None: unknown, or under several)."""
         return self.owners.get(level2) if level2 else None
 
 
-_FRAMEWORKS: dict[tuple, Framework] = {}
+_FRAMEWORKS: dict[str, Framework] = {}
 
 
 def framework_of(profile: Any) -> Framework:
     """The profile's framework, built once per run (the same few pairs for every form)."""
-    key = tuple(profile.frameworks)
+    # Keyed by content: two profiles may give one custom framework name different lists.
+    key = repr((profile.frameworks, profile.data["framework"]))
     if key not in _FRAMEWORKS:
-        _FRAMEWORKS[key] = Framework.of(profile.framework())
+        _FRAMEWORKS[key] = Framework.of(profile.framework(), profile.known_level2s())
     return _FRAMEWORKS[key]
 
 
@@ -68,4 +70,4 @@ def inferred_level1(
 
 def unknown_level2(framework: Framework, level1: str | None, level2: str | None) -> bool:
     """A 二级 no framework knows, under a 一级 it does know (R14, a warning)."""
-    return bool(level2) and level1 in framework.level1s and level2 not in framework.level2s
+    return bool(level2) and level1 in framework.level1s and level2 not in framework.known

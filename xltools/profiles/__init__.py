@@ -81,6 +81,13 @@ class Profile:
                 bucket.extend(x for x in level2s if x not in bucket)
         return {k: tuple(v) for k, v in merged.items()}
 
+    def known_level2s(self) -> frozenset[str]:
+        """Every 二级 of every framework xltools knows: the national ones and this profile's
+        own. A 二级 outside all of them is unknown (R14, a warning); a known 二级 outside
+        the chosen frameworks is a framework error (D10/S16)."""
+        tables = [*FRAMEWORKS.values(), *map(self.framework_table, self.data["framework"])]
+        return frozenset(b for table in tables for level2s in table.values() for b in level2s)
+
     def framework_table(self, name: str) -> dict[str, tuple[str, ...]]:
         """A framework by name: one of the profile's own ``[framework.NAME]`` or 2021/2015."""
         own = self.data["framework"].get(name)

@@ -20,7 +20,7 @@ def _pairs(p: Profile) -> set[tuple[str, str]]:
 def structure_rules(p: Profile, kind: str) -> list[RowRule]:
     """Framework pairs and filled 三级/指标值: D10/D11 on declarations, S16 on self-evaluations."""
     pairs = _pairs(p)
-    level1s, level2s = {a for a, _ in pairs}, {b for _, b in pairs}
+    level1s, known = {a for a, _ in pairs}, p.known_level2s()
     pair_id, filled_id = ("D10", "D11") if kind == DECLARATION else ("S16", "S16")
     target_label = "指标目标值" if kind == DECLARATION else "年度指标值"
 
@@ -28,7 +28,7 @@ def structure_rules(p: Profile, kind: str) -> list[RowRule]:
         # A 二级 no framework knows under a known 一级 is the reader's warning R14.
         return pd.Series(
             [
-                (a, b) in pairs or (a in level1s and bool(b) and b not in level2s)
+                (a, b) in pairs or (a in level1s and bool(b) and b not in known)
                 for a, b in zip(d.level1, d.level2, strict=True)
             ],
             index=d.index,
@@ -94,7 +94,7 @@ def target_rules() -> list[RowRule]:
             "target",
             lambda d: ~d.target_vague.astype(bool),
             lambda r: (
-                f"三级指标“{r['name']}”的指标目标值“{r.target}”过于笼统，未细化量化"
+                f"三级指标“{txt(r['name'])}”的指标目标值“{txt(r.target)}”过于笼统，未细化量化"
                 "（财预〔2015〕88号：绩效目标应细化、量化），建议写明数值和单位",
                 r.target,
                 "运算符+数值+单位，如 ≥20次",
@@ -197,7 +197,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             "deviation_reason",
             s09_warning,
             lambda r: (
-                f"实际完成值为“{str(r.actual).strip()}”，得分({pts(r.score)})在达成区间内但低于"
+                f"实际完成值为“{txt(r.actual)}”，得分({pts(r.score)})在达成区间内但低于"
                 f"{w}({pts(r.weight)})，建议填写扣分原因",
                 None,
                 "偏差原因",
@@ -237,7 +237,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s12,
             lambda r: (
-                f"实际完成值为“{str(r.actual).strip()}”（{r.tier.replace('指标', '')}档），"
+                f"实际完成值为“{txt(r.actual)}”（{txt(r.tier).replace('指标', '')}档），"
                 f"得分应在 {tier(r)} 之间，表中为 {pts(r.score)}",
                 r.score,
                 tier(r),
@@ -250,7 +250,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s25,
             lambda r: (
-                f"实际完成值“{r.actual}”超过年度指标值“{r.target}”的 {threshold:g} 倍，"
+                f"实际完成值“{txt(r.actual)}”超过年度指标值“{txt(r.target)}”的 {threshold:g} 倍，"
                 f"按规则配置应扣 {deduction:g} 分（得分不超过 {r.weight - deduction:.2f}），"
                 f"表中为 {pts(r.score)}",
                 r.score,
