@@ -167,12 +167,12 @@ def test_check_shows_the_planted_mistakes_by_unit_and_file_with_cell_value_expec
     page = results(browser, EXAMPLES).text
     assert '<div class="stat"><b>11</b><span>个文件</span></div>' in page
     assert page.count('<article class="file">') == 11
-    # the planted declaration: start date after end date (D03 at E6), funds do not add up (D06)
+    # the planted declaration: start date after end date (D03 at the start date, B6), funds do not add up (D06)
     section = page.split(f"<h3>{PLANTED_DECLARATION}")[1].split("</article>")[0]
     row = section.split('<td class="where">申报表!E7</td>')[1].split("</tr>")[0]
     assert '<td class="id">D06</td>' in row and '<span class="sev 错误">错误</span>' in row
     assert '<td class="value">100,000.00</td>' in row and '<td class="value">90,000.00</td>' in row
-    assert '<td class="where">申报表!E6</td>' in section
+    assert '<td class="where">申报表!B6</td>' in section
     evaluation = page.split(f"<h3>{PLANTED_EVALUATION}")[1].split("</article>")[0]
     assert '<td class="where">自评表!H13</td>' in evaluation and ">S08<" in evaluation
     # grouped by 实施单位: every unit of the summary has its section

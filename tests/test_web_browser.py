@@ -159,7 +159,7 @@ def test_check_end_to_end_in_a_browser(chrome, server, examples, screenshots, tm
     )
     rows = [r.text for r in section.find_elements(By.CSS_SELECTOR, "tr.finding")]
     assert any(r.startswith("申报表!E7 D06 错误") for r in rows), rows
-    assert any(r.startswith("申报表!E6 D03 错误") for r in rows), rows
+    assert any(r.startswith("申报表!B6 D03 错误") for r in rows), rows
     shoot(chrome, screenshots, "check-results", height=1500)
     # the annotated copies: the zip downloads and opens, the mistake is commented
     chrome.find_element(By.PARTIAL_LINK_TEXT, "下载批注副本").click()
