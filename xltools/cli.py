@@ -366,8 +366,11 @@ def check(
     )
     _show_report(report, fmt, output, force)
     if annotate_dir is not None:
-        written = api.annotate(report, annotate_dir, force=force)
+        notes: list[str] = []
+        written = api.annotate(report, annotate_dir, force=force, notes=notes)
         click.echo(f"已生成 {len(written)} 个批注副本，位于：{annotate_dir}", err=fmt != "table")
+        for note in notes:
+            click.echo(f"  {note}", err=fmt != "table")
     sys.exit(report.exit_code(strict))
 
 

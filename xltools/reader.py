@@ -36,7 +36,8 @@ from xltools.model import (
 from xltools.profiles import Profile, load_profile
 from xltools.text import clean_text, normalise_label, parse_date, parse_number, parse_rate, year_of
 
-READABLE = (".xlsx", ".xlsm", ".xls", ".ods")
+# .et: WPS 表格, an OLE file like .xls (or a zip like .xlsx): calamine reads it by content.
+READABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 _TITLE = re.compile(r"绩效(目标申报|自评)表$")
 _STAMP = re.compile(r"^xltools:(declaration|self_evaluation):([^:]+):(\d{4})?$")
 _ZIP, _CFB = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -80,7 +81,7 @@ def _sniff(path: Path) -> None:
                 raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
             return
     if not head.startswith(_ZIP):
-        raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods）")
+        raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods、.et）")
 
 
 def _diagnose_zip(path: Path) -> str:

@@ -40,6 +40,7 @@ from xltools.forms import Cell, Column, Field, Layout, Span, T, col_letter
 from xltools.guide import guide_lines
 from xltools.model import SELF_EVALUATION, Record
 from xltools.profiles import Profile
+from xltools.writer import paper
 
 FONT = "宋体"
 LISTS_SHEET = "选项"
@@ -637,10 +638,10 @@ class FormWorkbook:
 
     def add_guide(self, layout: Layout) -> None:
         ws = self.book.add_worksheet(GUIDE_SHEET)
-        ws.set_column(0, 0, 100)
-        ws.set_paper(9)  # prints on A4 like the form, wrapped instead of cut at the margin
-        ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        width = 86  # portrait A4 less the margins, at 100 %: no text cut at the right margin
+        ws.set_column(0, 0, width)
+        paper.a4(ws, "portrait")
+        ws.fit_to_pages(1, 0)  # and should a font be wider, the page shrinks instead
         title = self.styles.get(bold=True, font_size=14, text_wrap=False)
         head = self.styles.get(bold=True, font_size=11, text_wrap=False)
         body = self.styles.get(font_size=10, valign="top")
@@ -648,7 +649,7 @@ class FormWorkbook:
             fmt = {"title": title, "head": head}.get(kind, body)
             _ok(ws.write_string(i, 0, text, fmt), "guide")
             if kind == "body":  # rows do not grow for wrapped text by themselves
-                ws.set_row(i, 15 * max(1, -(-_display_width(text) // 98)) + 3)
+                ws.set_row(i, paper.height(paper.lines(text, width)))
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
     def close(self) -> None:
