@@ -89,12 +89,15 @@ def restore_cached(path: Path, book: Workbook, cached: dict[str, dict[str, Any]]
         return sub
 
     tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename in parts:
-                text = _FORMULA_CELL.sub(fill(parts[item.filename]), data.decode("utf-8"))
-                data = text.encode("utf-8")
-            dst.writestr(item, data)
-    tmp.replace(path)
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename in parts:
+                    text = _FORMULA_CELL.sub(fill(parts[item.filename]), data.decode("utf-8"))
+                    data = text.encode("utf-8")
+                dst.writestr(item, data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return written

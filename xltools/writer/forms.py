@@ -54,7 +54,6 @@ NUM_FORMATS = {
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NARROW = re.compile("[\x00-\u2e7f]+")  # characters one column wide, see _display_width
 # Row references in a compiled formula, until they become str.format fields.
 _OPEN, _CLOSE = "\x00", "\x01"
 ROW_HEIGHT, TITLE_HEIGHT, FOOTER_HEIGHT = 20, 30, 22
@@ -527,7 +526,7 @@ def _row_height(values: list[Any], columns: tuple[_Column, ...]) -> int:
     for value, column in zip(values, columns, strict=True):
         # A text of n characters is at most 2n wide: short ones fit on one line unmeasured.
         if isinstance(value, str) and 2 * len(value) > column.wrap:
-            lines = max(lines, math.ceil(_display_width(value) / column.wrap))
+            lines = max(lines, math.ceil(paper.display_width(value) / column.wrap))
     return max(ROW_HEIGHT, 14 * lines + 6)
 
 
@@ -548,14 +547,6 @@ def _cell(ws: Worksheet, r: int, c: int, value: Any, fmt: Any, date: bool) -> No
 @functools.lru_cache(maxsize=1024)
 def _day(value: str) -> dt.datetime:
     return dt.datetime.strptime(value, "%Y-%m-%d")
-
-
-def _display_width(text: str) -> int:
-    """Columns a text needs: CJK characters count two, like Excel's column width unit."""
-    if text.isascii():
-        return len(text)
-    # Every character counts two, less one for each character below U+2E80.
-    return 2 * len(text) - len("".join(_NARROW.findall(text)))
 
 
 def _grade_formula(ref: str, bands: list[tuple[str, float]]) -> str:
