@@ -9,6 +9,7 @@ recalculate (and xltools check) would see as blanks (R05).
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from xltools import api
 from xltools.annotate import RESULT_SHEET, annotate
+from xltools.cached import cached_values, restore_cached
 from xltools.cli import cli
 from xltools.model import SELF_EVALUATION
 
@@ -152,3 +154,29 @@ def test_cached_text_true_and_errors_are_written_back_typed(tmp_path: Path) -> N
         "<a & b>",
     ]
     assert openpyxl.load_workbook(out)["表"]["B1"].value == '=IF(A1>2,"优","差")'
+
+
+def test_values_go_back_whichever_xml_writer_openpyxl_used(tmp_path: Path) -> None:
+    """With lxml installed, openpyxl writes an empty value as <v></v>, not <v />."""
+    form = _self_evaluation(tmp_path)
+    book = openpyxl.load_workbook(form)
+    saved = tmp_path / "saved.xlsx"
+    book.save(saved)
+    lxml_style = tmp_path / "lxml.xlsx"
+    empty = 0
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(lxml_style, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                empty += data.count(b"<v />")
+                data = data.replace(b"<v />", b"<v></v>")
+            dst.writestr(item, data)
+    assert empty >= 5  # the precondition: the formulas were saved without values
+    written = restore_cached(lxml_style, book, cached_values(form))
+    assert written >= 5
+    values = openpyxl.load_workbook(form, data_only=True)
+    restored = openpyxl.load_workbook(lxml_style, data_only=True)
+    for ws in values.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert restored[ws.title][cell.coordinate].value == cell.value

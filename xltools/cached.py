@@ -19,9 +19,11 @@ from xml.sax.saxutils import escape
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-# A formula cell as openpyxl writes it: the formula, then an empty value.
+# A formula cell as openpyxl writes it: the formula, then an empty value (``<v />`` from
+# its ElementTree writer, ``<v></v>`` from its lxml one).
 _FORMULA_CELL = re.compile(
-    r'<c r="(?P<ref>[A-Z]{1,3}[0-9]+)"(?P<attrs>[^>]*)>(?P<f><f(?:\s[^>]*)?>[^<]*</f>|<f[^>]*/>)<v\s*/>(?:</v>)?</c>'
+    r'<c r="(?P<ref>[A-Z]{1,3}[0-9]+)"(?P<attrs>[^>]*)>'
+    r"(?P<f><f(?:\s[^>]*)?>[^<]*</f>|<f[^>]*/>)(?:<v\s*/>|<v></v>)</c>"
 )
 _ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 

@@ -614,8 +614,8 @@ class ConsolidatedWriter:
             n = 1
             for c, value in enumerate(values):
                 if value is None or value == "":
-                    continue
-                if isinstance(value, int | float) and not isinstance(value, bool):
+                    ws.write_blank(r, c, None, text)  # the cell's border: the grid stays whole
+                elif isinstance(value, int | float) and not isinstance(value, bool):
                     ws.write_number(r, c, value, number)
                 else:
                     _ok(ws.write_string(r, c, str(value), text), "text")
