@@ -16,10 +16,12 @@ for tool in soffice pdftoppm pdftotext xltools; do
     command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool" >&2; exit 1; }
 done
 
-xltools demo "$WORK/demo" >/dev/null
+# Run where the README's quick start runs it, so the 来源文件 shown are the same paths.
+(cd "$WORK" && xltools demo xltools-示例 >/dev/null)
+DEMO="$WORK/xltools-示例"
 COPY="自评表_公共服务窗口运行经费（示例：含错误）"
-cp "$WORK/demo/汇总.xlsx" "$WORK/汇总.xlsx"
-cp "$WORK/demo/退回修改/$COPY.xlsx" "$WORK/批注副本.xlsx"
+cp "$DEMO/汇总.xlsx" "$WORK/汇总.xlsx"
+cp "$DEMO/退回修改/$COPY.xlsx" "$WORK/批注副本.xlsx"
 # 宋体's widths where LibreOffice on Linux has no 宋体 (see fonts.conf).
 FONTCONFIG_FILE="$ROOT/docs/fonts.conf" soffice "-env:UserInstallation=file://$WORK/profile" \
     --headless --norestore --convert-to pdf --outdir "$WORK" "$WORK/汇总.xlsx" "$WORK/批注副本.xlsx"
@@ -51,6 +53,6 @@ shot "$M" "$(page "$M" "项目汇总（2022自评表）")" "汇总-项目汇总-
 shot "$M" "$(page "$M" "项目汇总（2022自评表）" 2)" "汇总-项目汇总-2"
 shot "$M" "$(page "$M" "汇总表（2022自评表）")" "汇总-汇总表"
 shot "$M" "$(page "$M" "各项目执行率")" "汇总-图表"
-shot "$M" "$(page "$M" "严重程")" "汇总-校验结果"
+shot "$M" "$(page "$M" "条问题")" "汇总-校验结果"
 shot "$C" 1 "批注副本-校验结果"
 shot "$C" 2 "批注副本-表单"

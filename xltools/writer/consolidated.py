@@ -120,8 +120,8 @@ def _fraction(percent: float | None) -> float | None:
 
 
 def _bars_height(bars: int) -> int:
-    """Pixels for a bar chart: 22 a bar, at most what a portrait page holds under a heading."""
-    return min(CHART_PAGE, max(300, 22 * bars + 90))
+    """Pixels for a bar chart: 26 a bar, at most what a portrait page holds."""
+    return min(CHART_PAGE, max(420, 26 * bars + 110))
 
 
 def _count_step(counts: dict[str, int]) -> int:
@@ -486,7 +486,7 @@ class ConsolidatedWriter:
         grade_col = xl_col_to_name(self._col_index(cols, "评分等级"))
         title = f"评分等级分布{info['suffix']}"
         chart = self.book.add_chart({"type": "column"})
-        data = self._place(ws, row, chart, 340) + 1
+        data = self._place(ws, row, chart, 420) + 1
         ws.write_string(data, 0, "评分等级", self.head)
         ws.write_string(data, 1, "项目数", self.head)
         counts = {
@@ -649,7 +649,7 @@ class ConsolidatedWriter:
             "校验结果",
             f"{self.plan.title}　校验结果",
             ("严重程度", "规则", "文件", "位置", "项目", "说明", "表中值", "应为"),
-            (6, 5, 30, 13, 18, 42, 11, 11),
+            (5, 5, 31, 13, 18, 42, 11, 11),
             rows,
         )
 
