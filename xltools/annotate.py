@@ -101,7 +101,8 @@ def annotate(report: FileReport, out: Path) -> Path:
 
 def _rebuild(source: Path) -> Workbook:
     """An openpyxl workbook holding what calamine reads of a .xls/.ods/.et file: each
-    sheet's values (a formula's cached result) and merged cells, in 宋体, columns sized."""
+    sheet's values (a formula's cached result) and merged cells, in 宋体, with a grid,
+    columns sized for their text and A4 pages one sheet wide."""
     original = python_calamine.CalamineWorkbook.from_path(str(source))
     book = Workbook()
     book.remove(book.active)
@@ -109,22 +110,50 @@ def _rebuild(source: Path) -> Workbook:
     for meta in original.sheets_metadata:
         sheet = original.get_sheet_by_name(meta.name)
         ws = book.create_sheet(meta.name[:31])
-        widths: dict[int, float] = defaultdict(lambda: 8.0)
-        for r, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+        merged = sheet.merged_cell_ranges or ()
+        spanning = {(r0 + 1, c0 + 1) for (r0, c0), (r1, c1) in merged if c1 > c0}
+        widths: dict[int, float] = defaultdict(lambda: 6.0)
+        rows = sheet.to_python(skip_empty_area=False)
+        for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
+                cell = ws.cell(r, c)
+                cell.font, cell.alignment, cell.border = font, wrap, _BOX
+                widths[c] = max(widths[c], 6.0)
                 if value == "" or value is None:
                     continue
-                cell = ws.cell(r, c)
                 cell.value = value
                 if isinstance(value, str):
                     cell.data_type = "s"  # "=100%" is a target value, not a formula
-                    widths[c] = max(widths[c], min(40.0, paper.display_width(value) + 2))
-                cell.font, cell.alignment = font, wrap
-        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+                if (r, c) not in spanning:  # a merged title does not widen its first column
+                    widths[c] = max(widths[c], min(30.0, paper.display_width(str(value)) + 2))
+        for (r0, c0), (r1, c1) in merged:
             ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
         for c, width in widths.items():
             ws.column_dimensions[get_column_letter(c)].width = width
+        _row_heights(ws, rows, merged, widths)
+        wide = paper.columns_width(list(widths.values())) > paper.printable("portrait")
+        _page(ws, "landscape" if wide else "portrait")
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     return book
+
+
+def _row_heights(
+    ws: Worksheet, rows: list[list[Any]], merged: Any, widths: dict[int, float]
+) -> None:
+    """Rows as tall as their wrapped text; a merged cell wraps over its columns' width
+    and shares its lines among its rows."""
+    spans = {(r0 + 1, c0 + 1): (r1 - r0 + 1, c0 + 1, c1 + 1) for (r0, c0), (r1, c1) in merged}
+    for r, row in enumerate(rows, start=1):
+        n = 1
+        for c, value in enumerate(row, start=1):
+            if not isinstance(value, str) or not value:
+                continue
+            height, first, last = spans.get((r, c), (1, c, c))
+            room = paper.columns_width([widths[i] for i in range(first, last + 1)])
+            n = max(n, -(-paper.lines(value, room) // height))
+        if n > 1:
+            ws.row_dimensions[r].height = paper.height(n)
 
 
 def _top_left(ws: Worksheet, ref: str) -> str:
@@ -226,12 +255,17 @@ def _heading(ws: Worksheet, findings: list[Finding], source: Path, note: str | N
 
 def _print_setup(ws: Worksheet) -> None:
     """Landscape A4, the header row on every page, "第 N 页，共 M 页" with the sheet name."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
+    _page(ws, "landscape")
     ws.page_setup.scale = paper.scale_to_fit(paper.columns_width(WIDTHS), "landscape")
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+
+def _page(ws: Worksheet, orientation: str) -> None:
+    """A4 in ``orientation``, centred, with the footer every xltools output has."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = orientation
     ws.page_margins.left = ws.page_margins.right = paper.MARGIN
     ws.print_options.horizontalCentered = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddFooter.right.text = "&D"
