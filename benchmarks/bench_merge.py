@@ -169,7 +169,8 @@ class Counts:
 
 
 def counts(out: Path) -> Counts:
-    """Projects (项目汇总 rows above 合计) and indicator rows (指标明细), read back with calamine."""
+    """Projects (项目汇总 rows between the header and 合计) and indicator rows (指标明细),
+    read back with calamine."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(out))
@@ -177,7 +178,7 @@ def counts(out: Path) -> Counts:
     for name in book.sheet_names:
         if name.startswith("项目汇总"):
             first = [row[0] for row in book.get_sheet_by_name(name).iter_rows()]
-            n_projects += first.index("合计") - 1
+            n_projects += first.index("合计") - first.index("序号") - 1  # under the title
         elif name.startswith("指标明细"):
             n_indicators += sum(1 for _ in book.get_sheet_by_name(name).iter_rows()) - 1
     return Counts(n_projects, n_indicators, list(book.sheet_names))

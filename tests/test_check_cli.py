@@ -8,6 +8,7 @@ indicators from row 13 (G 分值, H 得分, I 偏差原因), 预期目标 in B11
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -261,10 +262,14 @@ def test_annotate_writes_a_marked_copy_and_leaves_the_input_alone(tmp_path: Path
     book = openpyxl.load_workbook(copy)
     assert book.sheetnames[0] == "校验结果"
     sheet = book["校验结果"]
-    assert [c.value for c in sheet[1]][:4] == ["序号", "严重程度", "规则", "位置"]
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    # Title, the checked file and the date with the counts, then the table.
+    assert "校验结果" in sheet["A1"].value
+    assert sheet["A2"].value == "文件：error.xlsx"
+    assert sheet["A3"].value.startswith(f"校验日期：{dt.date.today():%Y-%m-%d}")
+    assert [c.value for c in sheet[4]][:4] == ["序号", "严重程度", "规则", "位置"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
     assert [(r[2], r[1], r[3]) for r in rows] == ERROR_FINDINGS
-    for i, (_, _, location) in enumerate(ERROR_FINDINGS, start=2):
+    for i, (_, _, location) in enumerate(ERROR_FINDINGS, start=5):
         link = sheet.cell(i, 4).hyperlink
         assert link is not None
         sheet_name, cell = location.split("!")
@@ -288,7 +293,7 @@ def test_annotate_a_clean_form(tmp_path: Path) -> None:
     result = run("check", clean_form(tmp_path), "--annotate", out_dir)
     assert result.exit_code == 0
     sheet = openpyxl.load_workbook(out_dir / "clean.xlsx")["校验结果"]
-    assert sheet["A2"].value == "未发现问题。"
+    assert sheet["A5"].value == "未发现问题。"
 
 
 def test_annotate_skips_unreadable_files(tmp_path: Path) -> None:

@@ -226,9 +226,11 @@ class Summary:
 
     def __init__(self, path: Path, sheet: str = "项目汇总") -> None:
         rows = sheet_rows(path, sheet)
-        self.header = list(rows[0])
+        head = header_index(rows, "序号")  # under the sheet's title lines
+        self.header = list(rows[head])
+        self.header_row = head + 1  # 1-based
         end = next(i for i, row in enumerate(rows) if row[0] == "合计")
-        self.projects = [dict(zip(self.header, row, strict=True)) for row in rows[1:end]]
+        self.projects = [dict(zip(self.header, row, strict=True)) for row in rows[head + 1 : end]]
         self.total = dict(zip(self.header, rows[end], strict=True))
         self.total_row = end + 1  # 1-based
         self.subtotals: dict[str, dict[str, Any]] = {}
@@ -304,14 +306,21 @@ def form_projects(path: Path, sheet: str) -> list[str]:
     return names
 
 
+def header_index(rows: list[list[Any]], first: str) -> int:
+    """The 0-based row of a table's header (the row whose first cell is ``first``)."""
+    return next(i for i, row in enumerate(rows) if row and row[0] == first)
+
+
 def findings_rows(path: Path) -> list[dict[str, Any]]:
     rows = sheet_rows(path, "校验结果")
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    head = header_index(rows, "严重程度")
+    return [dict(zip(rows[head], row, strict=True)) for row in rows[head + 1 :]]
 
 
 def sources_rows(path: Path) -> list[dict[str, Any]]:
     rows = sheet_rows(path, "来源")
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    head = header_index(rows, "文件")
+    return [dict(zip(rows[head], row, strict=True)) for row in rows[head + 1 :]]
 
 
 # -- evaluating the formulas like a spreadsheet application ---------------------------------------
@@ -367,6 +376,11 @@ def _number(value: Any) -> float:
 def evaluate(book: Any, sheet: str, formula: str) -> Any:
     """The value a spreadsheet application computes for the formulas the merge writes."""
     f = formula.removeprefix("=")
+    # A total over a column nobody filled in: blank, not 0.
+    if m := re.fullmatch(r'IF\(COUNT\(([^,()]+)\)=0,"",(.+)\)', f):
+        if not any(isinstance(v, int | float) for v in resolve(book, sheet, m[1])):
+            return None
+        return evaluate(book, sheet, m[2])
     if m := re.fullmatch(r"SUM\(([^,()]+)\)", f):
         return sum(_number(v) for v in resolve(book, sheet, m[1]))
     if m := re.fullmatch(r"SUMIF\(([^,()]+),([^,()]+),([^,()]+)\)", f):
@@ -510,7 +524,7 @@ def test_totals_row_sums_with_formulas_and_cached_values(tmp_path: Path) -> None
     records = [declaration(n, u, appropriation=a, carryover=c, other=o) for n, u, a, c, o in FUNDS]
     out, _, _ = merged(tmp_path, records)
     summary = Summary(out)
-    assert len(summary.projects) == 3 and summary.total_row == 5
+    assert len(summary.projects) == 3 and summary.total_row == summary.header_row + 4
     assert summary.total["序号"] == "合计"
     expected = {
         "项目资金总额": 1584568.39,
@@ -534,8 +548,9 @@ def test_totals_row_sums_with_formulas_and_cached_values(tmp_path: Path) -> None
     cached = openpyxl.load_workbook(out, data_only=True)["项目汇总"]
     for header, value in expected.items():
         col = openpyxl.utils.get_column_letter(summary.header.index(header) + 1)
-        cell = f"{col}5"
-        assert formulas[cell].value == f"=SUM({col}2:{col}4)"
+        first = summary.header_row + 1
+        cell = f"{col}{summary.total_row}"
+        assert formulas[cell].value == f"=SUM({col}{first}:{col}{first + 2})"
         assert cached[cell].value == pytest.approx(value, abs=1e-6)
     # Text columns of the 合计 row stay blank: no sum of names.
     assert all(summary.total[h] == "" for h in ("主管部门", "实施单位", "项目名称", "来源文件"))
@@ -602,23 +617,51 @@ def column_width(ws: Any, col: int) -> float:
 
 def test_summary_layout(tmp_path: Path) -> None:
     records = [declaration(n, u, appropriation=a, carryover=c, other=o) for n, u, a, c, o in FUNDS]
-    out, _, _ = merged(tmp_path, records)
+    out, plan, _ = merged(tmp_path, records)
     ws = openpyxl.load_workbook(out)["项目汇总"]
+    # Two title lines (the merge's title; the unit of money), the header in row 3.
+    assert ws["A1"].value == plan.title
+    assert "金额单位：元" in ws["A2"].value and "项目 3 个" in ws["A2"].value
+    assert [ws.cell(3, c).value for c in range(1, 3)] == ["序号", "年度"]
     last = openpyxl.utils.get_column_letter(len(DECLARATION_HEADER))
-    assert ws.auto_filter.ref == f"A1:{last}4"
-    assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2")  # header frozen
+    assert ws.auto_filter.ref == f"A3:{last}6"
+    assert ws.freeze_panes == "F4"  # the header, and 序号 … 项目名称 on the left
     money = [DECLARATION_HEADER.index(h) + 1 for h in DECLARATION_MONEY]
-    for row in (2, 3, 4, 5):  # projects and 合计
+    for row in (4, 5, 6, 7):  # projects and 合计
         for col in money:
             assert "#,##0" in ws.cell(row, col).number_format  # thousands separators
-    # Widths fit Chinese: a CJK character needs two width units.
-    for col, header in enumerate(DECLARATION_HEADER, start=1):
-        assert column_width(ws, col) >= 2 * len(header), header
-    # The seed forms' names fit on one line; longer ones wrap inside their cell.
+    # Every figure fits its column: 1,234,567.89 is 12 characters, the 合计 13.
+    for col in money:
+        assert column_width(ws, col) >= len("1,584,568.39") + 1
+    # Names wrap inside their cells, and their rows are tall enough for the lines:
+    # 14 points a line, a CJK character two width units.
     for header, text in (("主管部门", DEPT), ("实施单位", UNIT_A), ("项目名称", FUNDS[2][0])):
         col = DECLARATION_HEADER.index(header) + 1
-        assert column_width(ws, col) >= 2 * len(text)
-        assert ws.cell(2, col).alignment.wrap_text
+        assert ws.cell(4, col).alignment.wrap_text
+        lines = math.ceil(2 * len(text) / (column_width(ws, col) - 1))
+        for row in (4, 5, 6):
+            if ws.cell(row, col).value == text:
+                assert ws.row_dimensions[row].height >= 14 * lines, (header, row)
+    # Printed on landscape A4 at one scale, 序号 … 项目名称 repeated on each page across,
+    # the counts on a page of their own, the header row on every page.
+    assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "landscape")
+    assert ws.print_title_cols == "$A:$E" and ws.print_title_rows == "$3:$3"
+    assert [b.id for b in ws.col_breaks.brk] == [DECLARATION_HEADER.index("产出指标数")]
+    assert 60 <= ws.page_setup.scale <= 100
+    assert "第 &P 页，共 &N 页" in ws.oddFooter.center.text
+
+
+def test_a_column_nobody_filled_in_totals_to_a_blank(tmp_path: Path) -> None:
+    """The seed 申报表 leave 项目资金总额 empty: its 合计 and 小计 are blank, not 0.00."""
+    records = [declaration(n, u, appropriation=a, carryover=c, other=o) for n, u, a, c, o in FUNDS]
+    for record in records:
+        record.funds.project_total = None
+    out, _, _ = merged(tmp_path, records)
+    summary = Summary(out)
+    assert summary.total["项目资金总额"] == ""
+    assert all(row["项目资金总额"] == "" for row in summary.subtotals.values())
+    assert summary.total["年度资金申请总额"] == pytest.approx(1584568.39)
+    assert assert_formulas_agree(out, "项目汇总") > 0
 
 
 # -- 指标明细 and 汇总表 ------------------------------------------------------------------------------
@@ -1198,14 +1241,17 @@ def _check_group(out: Path, suffix: str, records: list[Record]) -> None:
         for level1 in LEVEL1S:
             assert row[f"{level1}数"] == sum(i.level1 == level1 for i in record.indicators)
         assert row["指标数"] == len(record.indicators)
-    # 合计 and 小计: the sums of the inputs (blank counts as 0).
+    # 合计 and 小计: the sums of the inputs (blank counts as 0), blank for a column no
+    # project filled in.
     groups: dict[str | None, list[Record]] = {None: records}
     for r in records:
         groups.setdefault(r.implementing_unit, []).append(r)
     for unit, members in groups.items():
         row = summary.total if unit is None else summary.subtotals[unit]
         for header in _amount_rows(members[0]):
-            expected = float(sum(Decimal(repr(_amount_rows(r)[header] or 0)) for r in members))
+            expected: Any = float(sum(Decimal(repr(_amount_rows(r)[header] or 0)) for r in members))
+            if all(_amount_rows(r)[header] is None for r in records):
+                expected = ""
             assert close(row[header], expected), (unit, header)
         assert row["指标数"] == sum(len(r.indicators) for r in members)
         if kind == SELF_EVALUATION:

@@ -162,7 +162,7 @@ def read(paths: Iterable[str | Path], profile: Profile | None = None) -> list[Re
     """Read every form of every file (folders are searched); one result per file."""
     files = discover(paths)
     if not files:
-        raise UserError("没有找到要读取的文件（.xlsx、.xlsm、.xls、.ods）")
+        raise UserError("没有找到要读取的文件（.xlsx、.xlsm、.xls、.ods、.et）")
     profile = profile or load_profile()
     return [read_workbook(f, profile) for f in files]
 
@@ -202,11 +202,11 @@ def check(
         profile = load_profile(profile)
     files = discover(paths)
     if not files:
-        raise UserError("没有找到要检查的文件（.xlsx、.xlsm、.xls、.ods）")
+        raise UserError("没有找到要检查的文件（.xlsx、.xlsm、.xls、.ods、.et）")
     if declarations is not None:
         declarations = list(declarations)
         if not discover(declarations):
-            raise UserError("--declarations 中没有找到申报表文件（.xlsx、.xlsm、.xls、.ods）")
+            raise UserError("--declarations 中没有找到申报表文件（.xlsx、.xlsm、.xls、.ods、.et）")
     with ProgressBar(progress is True and len(files) >= 20) as bar:
         return check_files(
             files,
@@ -280,9 +280,15 @@ def _advance(
     return progress if callable(progress) else bar.task(description, total)
 
 
-def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[Path]:
-    """An annotated copy of every checked workbook in ``out_dir``; inputs are never modified."""
-    from xltools.annotate import ANNOTATABLE
+def annotate(
+    report: Any, out_dir: str | Path, *, force: bool = False, notes: list[str] | None = None
+) -> list[Path]:
+    """An annotated copy of every checked workbook in ``out_dir``; inputs are never modified.
+
+    A .xls, .ods or .et return gets an .xlsx copy; ``notes`` (when given) receives one
+    sentence per such copy and per file that gets none, for the terminal.
+    """
+    from xltools.annotate import ANNOTATABLE, conversion_note, copy_name
     from xltools.annotate import annotate as write_copy
 
     out_dir = Path(out_dir)
@@ -291,14 +297,24 @@ def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[P
     inputs = tuple(Path(fr.file) for fr in report.files)
     taken: set[str] = set()
     plans = []
+    said: list[str] = []
     for fr in report.files:
         source = Path(fr.file)
-        if source.suffix.lower() not in ANNOTATABLE or any(f.rule == "R01" for f in fr.findings):
+        if any(f.rule == "R01" for f in fr.findings):
+            said.append(f"{source.name}：文件无法打开，未生成批注副本")
             continue
-        out = unique_path(out_dir, source.name, taken)
+        if source.suffix.lower() not in ANNOTATABLE:
+            said.append(f"{source.name}：不是表格文件格式，未生成批注副本")
+            continue
+        out = unique_path(out_dir, copy_name(source), taken)
         check_writable(out, force, inputs)
         plans.append((fr, out))
-    return [write_copy(fr, out) for fr, out in plans]
+        if (note := conversion_note(source)) is not None:
+            said.append(f"{out.name}：{note}")
+    written = [write_copy(fr, out) for fr, out in plans]
+    if notes is not None:
+        notes.extend(said)
+    return written
 
 
 def _output_folder(path: str | Path, option: str) -> Path:
@@ -395,7 +411,7 @@ def merge(
         raise UserError(f"汇总输出文件应以 .xlsx 结尾：{out}")
     files = discover(paths)
     if not files:
-        raise UserError("没有找到要汇总的文件（.xlsx、.xlsm、.xls、.ods）")
+        raise UserError("没有找到要汇总的文件（.xlsx、.xlsm、.xls、.ods、.et）")
     check_writable(out, force, tuple(files))
     unit = money_unit or profile.section("merge")["money_unit"]
     if unit not in ("元", "万元"):

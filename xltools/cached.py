@@ -1,10 +1,13 @@
 """Formula results kept through an openpyxl save.
 
-openpyxl writes every formula cell as ``<f>…</f><v></v>``: the result the file had is
-lost, so a reader that does not recalculate (python-calamine, pandas, xltools itself)
-sees blanks until the copy is opened and saved in Excel or WPS. :func:`save_keeping_results`
-saves the workbook and then puts a result back into each formula cell of the saved
-sheets; :func:`formula_results` gives the results the source file had.
+openpyxl keeps a formula or its cached value, never both: a workbook it saves holds
+``<c r="H6"><f>ROUND(G6/F6,4)</f><v/></c>``, and every reader that does not recalculate
+(python-calamine, pandas, xltools check, a preview pane) sees a blank where the
+original showed 85.46 % — re-checking an annotated or fixed copy then gave R05 on every
+formula. :func:`formula_results` reads the results the source file had;
+:func:`save_keeping_results` saves the workbook and puts a result back into each
+formula cell, with the cell type a string, boolean or error needs. Annotated copies
+(annotate.py), corrected copies (fix.py) and the demo's returns use it.
 """
 
 from __future__ import annotations
@@ -23,53 +26,79 @@ from openpyxl.workbook.workbook import Workbook
 
 Results = dict[tuple[str, str], Any]  # (sheet title, "H6") → the formula's result
 
-# A formula cell as openpyxl writes it: attributes without a type, a formula, no result.
+# A formula cell as openpyxl writes it: attributes, a formula (or a shared formula's
+# self-closing <f .../>), an empty value — <v/> or <v /> from its own XML writer,
+# <v></v> when lxml is installed.
 _FORMULA_CELL = re.compile(
-    r'<c r="(?P<ref>[A-Z]+[0-9]+)"(?P<attrs>[^>]*)>(?P<f><f(?: [^>]*)?>[^<]*</f>)<v\s*(?:/>|></v>)</c>'
+    r'<c r="(?P<ref>[A-Z]{1,3}[0-9]+)"(?P<attrs>[^>]*)>'
+    r"(?P<f><f(?:\s[^>]*)?>[^<]*</f>|<f[^>]*/>)<v\s*(?:/>|></v>)</c>"
 )
+_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 
 
-def formula_results(source: Path, book: Workbook) -> Results:
-    """The cached result, in ``source``, of every formula cell of ``book`` (loaded from it)."""
-    values = load_workbook(source, data_only=True, keep_links=False)
+def formula_results(source: Path, book: Workbook | None = None) -> Results:
+    """The cached result, in ``source``, of every formula cell (of ``book``, when it was
+    loaded from ``source`` already: its formula cells need no second parse)."""
+    values = load_workbook(source, read_only=True, data_only=True, keep_links=False)
+    formulas = book or load_workbook(source, read_only=True, keep_links=False)
     out: Results = {}
-    for ws in book.worksheets:
-        if ws.title not in values.sheetnames:
-            continue
-        shown = values[ws.title]
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    value = shown[cell.coordinate].value
-                    if value is not None:
-                        out[(ws.title, cell.coordinate)] = value
+    try:
+        for ws in formulas.worksheets:
+            if ws.title not in values.sheetnames:
+                continue
+            cells = {
+                c.coordinate
+                for row in ws.iter_rows()
+                for c in row
+                if getattr(c, "data_type", None) == "f"
+            }
+            if not cells:
+                continue
+            for row in values[ws.title].iter_rows():
+                for c in row:
+                    ref = getattr(c, "coordinate", None)
+                    if ref in cells and c.value is not None:
+                        out[(ws.title, ref)] = c.value
+    finally:
+        values.close()
+        if book is None:
+            formulas.close()
     return out
 
 
-def save_keeping_results(book: Workbook, out: Path, results: Results) -> None:
-    """``book.save(out)``, with ``results`` written as the formula cells' cached values."""
+def save_keeping_results(book: Workbook, out: Path, results: Results) -> int:
+    """``book.save(out)``, with ``results`` written as the formula cells' cached values;
+    the number of values written."""
     buffer = io.BytesIO()
     book.save(buffer)
     parts = {ws.path.lstrip("/"): ws.title for ws in book.worksheets}
+    written = 0
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
             if info.filename in parts:
-                data = _fill(data.decode("utf-8"), parts[info.filename], results).encode("utf-8")
+                xml, count = fill(data.decode("utf-8"), parts[info.filename], results)
+                data, written = xml.encode("utf-8"), written + count
             dst.writestr(info, data)
+    return written
 
 
-def _fill(xml: str, sheet: str, results: Results) -> str:
+def fill(xml: str, sheet: str, results: Results) -> tuple[str, int]:
+    """A worksheet part with the results of ``sheet`` in its empty formula values."""
+    count = 0
+
     def put(m: re.Match[str]) -> str:
-        value = results.get((sheet, m.group("ref")))
-        cached = _cached(value)
+        nonlocal count
+        cached = _cached(results.get((sheet, m["ref"])))
         if cached is None:
-            return m.group(0)
+            return m[0]
+        count += 1
         kind, text = cached
+        attrs = re.sub(r'\st="[^"]*"', "", m["attrs"])
         typed = f' t="{kind}"' if kind else ""
-        return f'<c r="{m.group("ref")}"{m.group("attrs")}{typed}>{m.group("f")}<v>{text}</v></c>'
+        return f'<c r="{m["ref"]}"{attrs}{typed}>{m["f"]}<v>{text}</v></c>'
 
-    return _FORMULA_CELL.sub(put, xml)
+    return _FORMULA_CELL.sub(put, xml), count
 
 
 def _cached(value: Any) -> tuple[str, str] | None:
@@ -83,6 +112,4 @@ def _cached(value: Any) -> tuple[str, str] | None:
     if isinstance(value, dt.datetime | dt.date):
         return "", repr(float(to_excel(value)))
     text = str(value)
-    if text.startswith("#") and text.endswith(("!", "?", "A")):  # #DIV/0!, #NAME?, #N/A
-        return "e", escape(text)
-    return "str", escape(text)
+    return ("e", text) if text in _ERRORS else ("str", escape(text))

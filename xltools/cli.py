@@ -379,8 +379,11 @@ def check(
     )
     _show_report(report, fmt, output, force, summary)
     if annotate_dir is not None:
-        written = api.annotate(report, annotate_dir, force=force)
+        notes: list[str] = []
+        written = api.annotate(report, annotate_dir, force=force, notes=notes)
         click.echo(f"已生成 {len(written)} 个批注副本，位于：{annotate_dir}", err=fmt != "table")
+        for note in notes:
+            click.echo(f"  {note}", err=fmt != "table")
     if notices_dir is not None:
         notices = api.write_notices(report, notices_dir, force=force)
         said = f"已生成 {len(notices)} 份退回修改通知，位于：{notices_dir}"

@@ -78,12 +78,15 @@ def _check_step(folder: Path, console: Console) -> Any:
     console.print("  示例中有两个文件故意埋了错误（文件名含“示例：含错误”）。")
     report = api.check([folder / "收回的表格"])
     render.report_table(report, console)
-    annotated = api.annotate(report, folder / "退回修改", force=True)
+    notes: list[str] = []
+    annotated = api.annotate(report, folder / "退回修改", force=True, notes=notes)
     with_errors = [fr for fr in report.files if fr.findings]
     console.print(
         f"  批注副本 {len(annotated)} 个，位于 {folder / '退回修改'}"
         f"（其中 {len(with_errors)} 个有问题需要单位修改）"
     )
+    for note in notes:
+        console.print(f"  {note}")
     render.emit(render.report_csv(report), folder / "校验结果.csv", force=True, bom=True)
     console.print(f"  全部问题清单：{folder / '校验结果.csv'}")
     return report

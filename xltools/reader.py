@@ -48,7 +48,8 @@ from xltools.text import (
     year_of,
 )
 
-READABLE = (".xlsx", ".xlsm", ".xls", ".ods")
+# .et: WPS 表格, an OLE file like .xls (or a zip like .xlsx): calamine reads it by content.
+READABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 # Template instructions left in a goal cell: "对照年度目标，说明……(100字以内)".
 _INSTRUCTION = re.compile(r"[(（]\s*\d+\s*字以内\s*[)）]\s*[。.]?$")
 _STATED_UNIT = re.compile(r"(?:单位[:：]\s*|\()(万元|元)\)?")
@@ -94,7 +95,7 @@ def _sniff(path: Path) -> None:
                 raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
             return
     if not head.startswith(_ZIP):
-        raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods）")
+        raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods、.et）")
 
 
 def _diagnose_zip(path: Path) -> str:

@@ -9,6 +9,8 @@ Every formula is written with its computed value; user text only with write_stri
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +25,19 @@ from xltools.forms import Cell, layout_for
 from xltools.merge import Entry, MergePlan
 from xltools.model import DECLARATION, KIND_NAMES, SELF_EVALUATION
 from xltools.profiles import Profile
-from xltools.writer.forms import FONT, FormDrawer, Styles, _display_width, _ok
+from xltools.writer import paper
+from xltools.writer.forms import FONT, FormDrawer, Styles, _ok
 
 FORMS_PER_SHEET = 1000  # Excel keeps at most 1,026 manual page breaks per sheet
 LEVEL1S = ("产出指标", "效益指标", "满意度指标", "成本指标")
 MONEY, RATE, SCORE, COUNT, TEXT = "money", "rate", "score", "count", "text"
 FORMATS = {MONEY: "#,##0.00", RATE: "0.00%", SCORE: "0.00", COUNT: "0"}
+# 项目汇总 and the list sheets: two title lines, the header, then the rows (0-based).
+HEADER, FIRST = 2, 3
+KEY_COLS = 5  # 序号 年度 主管部门 实施单位 项目名称: frozen, and printed on every page
+COUNT_START = "产出指标数"
+CHART_WIDTH, CHART_PAGE = 680, 900  # pixels: portrait A4 less margins holds 717 × 1000
+BARS_PER_PAGE = 36  # more projects than this: one bar per 实施单位  # the first column of the second page across
 
 
 @dataclass(frozen=True)
@@ -53,60 +62,82 @@ def _count(level1: str) -> Callable[[Entry], int]:
 
 
 HEAD = (
-    Col("年度", COUNT, lambda e: e.record.year, 7),
-    Col("主管部门", TEXT, lambda e: e.record.department, 24),
-    Col("实施单位", TEXT, lambda e: e.record.implementing_unit, 28),
-    Col("项目名称", TEXT, lambda e: e.record.project_name, 32),
+    Col("年度", COUNT, lambda e: e.record.year, 6),
+    Col("主管部门", TEXT, lambda e: e.record.department, 16),
+    Col("实施单位", TEXT, lambda e: e.record.implementing_unit, 18),
+    Col("项目名称", TEXT, lambda e: e.record.project_name, 24),
 )
 TAIL = (
-    *(Col(f"{x}数", COUNT, _count(x), 9, True) for x in LEVEL1S),
-    Col("指标数", COUNT, lambda e: len(e.record.indicators), 8, True),
-    Col("错误", COUNT, lambda e: e.errors, 6, True),
-    Col("警告", COUNT, lambda e: e.warnings, 6, True),
-    Col("来源文件", TEXT, lambda e: e.file, 40),
+    *(Col(f"{x}数", COUNT, _count(x), 7, True) for x in LEVEL1S),
+    Col("指标数", COUNT, lambda e: len(e.record.indicators), 6, True),
+    Col("错误", COUNT, lambda e: e.errors, 5, True),
+    Col("警告", COUNT, lambda e: e.warnings, 5, True),
+    Col("来源文件", TEXT, lambda e: e.file, 36),
 )
 DECLARATION_COLS = (
     *HEAD,
-    Col("项目类别", TEXT, lambda e: e.record.project_category, 12),
-    Col("项目性质", TEXT, lambda e: e.record.project_nature, 16),
-    Col("项目资金总额", MONEY, _funds("project_total"), 16, True),
-    Col("年度资金申请总额", MONEY, _funds("annual_total"), 16, True),
-    Col("当年财政拨款", MONEY, _funds("current_appropriation"), 16, True),
-    Col("上年结转资金", MONEY, _funds("carryover"), 14, True),
-    Col("其他资金", MONEY, _funds("annual_other_funds"), 14, True),
+    Col("项目类别", TEXT, lambda e: e.record.project_category, 10),
+    Col("项目性质", TEXT, lambda e: e.record.project_nature, 12),
+    Col("项目资金总额", MONEY, _funds("project_total"), 13, True),
+    Col("年度资金申请总额", MONEY, _funds("annual_total"), 13, True),
+    Col("当年财政拨款", MONEY, _funds("current_appropriation"), 13, True),
+    Col("上年结转资金", MONEY, _funds("carryover"), 13, True),
+    Col("其他资金", MONEY, _funds("annual_other_funds"), 13, True),
     *TAIL,
 )
 SELF_EVALUATION_COLS = (
     *HEAD,
-    Col("年初预算数", MONEY, _total("initial_budget"), 16, True),
-    Col("全年预算数", MONEY, _total("adjusted_budget"), 16, True),
-    Col("全年执行数", MONEY, _total("executed"), 16, True),
-    Col("执行率", RATE, lambda e: _fraction(e.record.funds.total.execution_rate), 9),
-    Col("执行率得分", SCORE, _total("score"), 9),
-    Col("总分", SCORE, lambda e: e.record.total_score, 8),
-    Col("评分等级", TEXT, lambda e: e.record.grade, 8),
+    Col("年初预算数", MONEY, _total("initial_budget"), 13, True),
+    Col("全年预算数", MONEY, _total("adjusted_budget"), 13, True),
+    Col("全年执行数", MONEY, _total("executed"), 13, True),
+    Col("执行率", RATE, lambda e: _fraction(e.record.funds.total.execution_rate), 8),
+    Col("执行率得分", SCORE, _total("score"), 7),
+    Col("总分", SCORE, lambda e: e.record.total_score, 7),
+    Col("评分等级", TEXT, lambda e: e.record.grade, 5),
     *TAIL,
 )
+# Widths that print across one landscape page at 90 % (申报表) and 75 % (自评表).
 INDICATOR_COLS = (
-    ("年度", COUNT, 7),
-    ("主管部门", TEXT, 22),
-    ("实施单位", TEXT, 26),
-    ("项目名称", TEXT, 30),
-    ("一级指标", TEXT, 12),
-    ("二级指标", TEXT, 16),
-    ("三级指标", TEXT, 32),
-    ("指标值", TEXT, 18),
+    ("年度", COUNT, 6),
+    ("主管部门", TEXT, 12),
+    ("实施单位", TEXT, 14),
+    ("项目名称", TEXT, 18),
+    ("一级指标", TEXT, 10),
+    ("二级指标", TEXT, 12),
+    ("三级指标", TEXT, 22),
+    ("指标值", TEXT, 12),
 )
 INDICATOR_SELF_COLS = (
-    ("实际完成值", TEXT, 18),
-    ("分值", SCORE, 8),
-    ("得分", SCORE, 8),
-    ("偏差原因分析及改进措施", TEXT, 30),
+    ("实际完成值", TEXT, 12),
+    ("分值", SCORE, 6),
+    ("得分", SCORE, 6),
+    ("偏差原因分析及改进措施", TEXT, 22),
 )
 
 
 def _fraction(percent: float | None) -> float | None:
     return None if percent is None else tidy(percent / 100)
+
+
+def _bars_height(bars: int) -> int:
+    """Pixels for a bar chart: 26 a bar, at most what a portrait page holds."""
+    return min(CHART_PAGE, max(420, 26 * bars + 110))
+
+
+def _count_step(counts: dict[str, int]) -> int:
+    """A whole-number step for a count axis, about five gridlines."""
+    return max(1, math.ceil(max(counts.values(), default=0) / 5))
+
+
+def _shown(value: Any, kind: str) -> str:
+    """A number as its cell's format shows it, to size the column."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value or "")
+    if kind == MONEY:
+        return f"{value:,.2f}"
+    if kind == RATE:
+        return f"{value * 100:.2f}%"
+    return f"{value:.2f}" if kind == SCORE else f"{value:g}"
 
 
 class ConsolidatedWriter:
@@ -127,7 +158,12 @@ class ConsolidatedWriter:
                 "strings_to_urls": False,
                 # Cells without a format of their own (the flat 指标明细 table) are in 宋体
                 # too. A cell format costs a third of xlsxwriter's time for that cell.
-                "default_format_properties": {"font_name": FONT, "font_size": 10},
+                "default_format_properties": {
+                    "font_name": FONT,
+                    "font_size": 10,
+                    "text_wrap": True,
+                    "valign": "top",
+                },
             },
         )
         self.book.set_properties({"title": plan.title, "author": "xltools"})
@@ -158,36 +194,90 @@ class ConsolidatedWriter:
 
     # -- 项目汇总 -----------------------------------------------------------------------------
     def _summary(self, name: str, kind: str, entries: list[Entry]) -> dict:
+        """Title lines, then the table; printed over landscape pages, 序号 … 项目名称 on each."""
         ws = self.book.add_worksheet(name)
         cols = DECLARATION_COLS if kind == DECLARATION else SELF_EVALUATION_COLS
-        ws.write_string(0, 0, "序号", self.head)
-        ws.set_column(0, 0, 6)
+        widths = [5.0] + [self._width(col, entries) for col in cols]
+        for c, width in enumerate(widths):
+            ws.set_column(c, c, width)
+        last_col = len(cols)
+        self._title(ws, widths[:KEY_COLS], self.plan.title, self._subtitle(len(entries)))
+        ws.write_string(HEADER, 0, "序号", self.head)
         for c, col in enumerate(cols, start=1):
-            ws.write_string(0, c, col.header, self.head)
-            # The header does not wrap: "满意度指标数" needs 12 units, not the 9 its numbers do.
-            ws.set_column(c, c, max(col.width, _display_width(col.header) + 1))
+            ws.write_string(HEADER, c, col.header, self.head)
+        ws.set_row(
+            HEADER,
+            paper.height(
+                max(paper.lines(c.header, w) for c, w in zip(cols, widths[1:], strict=True))
+            ),
+        )
         number, fmts = self.fmt(COUNT), [self.fmt(col.kind) for col in cols]
-        for r, entry in enumerate(entries, start=1):
-            ws.write_number(r, 0, r, number)
-            for c, (col, fmt) in enumerate(zip(cols, fmts, strict=True), start=1):
-                value = col.value(entry)
+        texts = [
+            (c, w)
+            for c, (col, w) in enumerate(zip(cols, widths[1:], strict=True))
+            if col.kind == TEXT
+        ]
+        for i, entry in enumerate(entries):
+            r = FIRST + i
+            ws.write_number(r, 0, i + 1, number)
+            values = [col.value(entry) for col in cols]
+            for c, (col, fmt, value) in enumerate(zip(cols, fmts, values, strict=True), start=1):
                 if value is None or value == "":
                     ws.write_blank(r, c, None, fmt)
                 elif col.kind == TEXT:
                     ws.write_string(r, c, str(value), fmt)
                 else:
                     ws.write_number(r, c, value, fmt)
+            n = max((paper.lines(values[c] or "", w) for c, w in texts), default=1)
+            ws.set_row(r, paper.height(n))
         last = len(entries)
-        ws.autofilter(0, 0, max(last, 1), len(cols))
-        ws.freeze_panes(1, 5)
-        total_row = last + 1
+        ws.autofilter(HEADER, 0, HEADER + max(last, 1), last_col)
+        ws.freeze_panes(FIRST, KEY_COLS)
+        total_row = FIRST + last
         sums = self._totals_row(ws, total_row, cols, entries, last)
-        units = self._unit_subtotals(ws, total_row + 2, cols, entries, last)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        units = self._unit_subtotals(ws, total_row + 2, cols, entries, last, widths)
+        self._split_pages(ws, cols, widths)
+        ws.repeat_rows(HEADER)
         return {"sheet": name, "ws": ws, "cols": cols, "last": last, "sums": sums, "units": units}
+
+    def _width(self, col: Col, entries: list[Entry]) -> float:
+        """A text column keeps its width and wraps; a number column fits its longest figure."""
+        if col.kind == TEXT:
+            return col.width
+        longest = max((len(_shown(col.value(e), col.kind)) for e in entries), default=0)
+        if col.total:  # the 合计 is the longest figure a column shows
+            longest = max(longest, len(_shown(sum(col.value(e) or 0 for e in entries), col.kind)))
+        return max(col.width, longest + 3)
+
+    def _split_pages(self, ws: Worksheet, cols: tuple[Col, ...], widths: list[float]) -> None:
+        """Landscape A4 pages: the key columns, then the amounts; the key columns again,
+        then the counts and the source file. One print scale makes the widest page fit."""
+        split = self._col_index(cols, COUNT_START)
+        keys = widths[:KEY_COLS]
+        pages = [widths[KEY_COLS:split], widths[split:]]
+        widest = max(paper.columns_width(keys + part) for part in pages)
+        paper.a4(ws, "landscape")
+        ws.set_print_scale(paper.scale_to_fit(widest, "landscape"))
+        ws.repeat_columns(0, KEY_COLS - 1)
+        ws.set_v_pagebreaks([split])
+
+    def _subtitle(self, projects: int) -> str:
+        return (
+            f"金额单位：{self.plan.money_unit}　　项目 {projects} 个　　"
+            f"汇总日期：{dt.date.today():%Y-%m-%d}"
+        )
+
+    def _title(self, ws: Worksheet, widths: list[float], title: str, subtitle: str) -> None:
+        """A sheet's two title lines, merged over ``widths`` (the columns every printed page
+        starts with) and wrapped there, so each page across shows the whole title."""
+        room = sum(widths) + 5 / 7 * (len(widths) - 1)
+        big = self.st.get(bold=True, font_size=14, align="left")
+        small = self.st.get(font_size=10, align="left")
+        for row, text, fmt, size in ((0, title, big, 14), (1, subtitle, small, 10)):
+            ws.merge_range(row, 0, row, len(widths) - 1, "", fmt)
+            ws.write_string(row, 0, text, fmt)
+            n = paper.lines(text, room * 10 / size)  # a 14-point character is 1.4 units of 10
+            ws.set_row(row, max(paper.height(n), n * size * 1.5 + 4))
 
     def _col_index(self, cols: tuple[Col, ...], header: str) -> int:
         return next(i for i, c in enumerate(cols, start=1) if c.header == header)
@@ -199,11 +289,15 @@ class ConsolidatedWriter:
             if not col.total:
                 ws.write_blank(row, c, None, self.fmt(col.kind, **bold))
                 continue
-            value = tidy(sum(col.value(e) or 0 for e in entries))
             letter = xl_col_to_name(c)
-            ws.write_formula(
-                row, c, f"=SUM({letter}2:{letter}{last + 1})", self.fmt(col.kind, **bold), value
-            )
+            span = f"{letter}{FIRST + 1}:{letter}{FIRST + last}"
+            if any(col.value(e) is not None for e in entries):
+                value: Any = tidy(sum(col.value(e) or 0 for e in entries))
+                formula = f"=SUM({span})"
+            else:  # nobody filled it in: a 合计 of 0.00 would claim they all wrote 0
+                value, formula = "", f'=IF(COUNT({span})=0,"",SUM({span}))'
+            ws.write_formula(row, c, formula, self.fmt(col.kind, **bold), value)
+        ws.set_row(row, paper.height(1))
         self._rate(ws, row, cols, [e for e in entries], bold)
         return {
             col.header: tidy(sum(col.value(e) or 0 for e in entries)) for col in cols if col.total
@@ -222,34 +316,44 @@ class ConsolidatedWriter:
         ws.write_formula(row, c_rate, f'=IF({a}>0,{x}/{a},"")', self.fmt(RATE, **style), value)
 
     def _unit_subtotals(
-        self, ws: Worksheet, row: int, cols: tuple, entries: list, last: int
+        self, ws: Worksheet, row: int, cols: tuple, entries: list, last: int, widths: list[float]
     ) -> list:
         """按实施单位小计: sums over the project rows, so the table above stays filterable."""
         style = {"bg_color": "#F2F2F2"}
-        ws.write_string(row, 0, "按实施单位小计", self.st.get(bold=True))
+        label = self.st.get(bold=True, align="left")
+        ws.merge_range(row, 0, row, KEY_COLS - 1, "", label)  # the label is wider than 序号
+        ws.write_string(row, 0, "按实施单位小计", label)
+        ws.set_row(row, paper.height(1))
         by_unit: dict[str, list[Entry]] = {}
         for entry in entries:
             by_unit.setdefault(entry.record.implementing_unit or "", []).append(entry)
         c_unit = self._col_index(cols, "实施单位")
         unit_letter = xl_col_to_name(c_unit)
+        first, end = FIRST + 1, FIRST + last
         out = []
         for i, (unit, members) in enumerate(sorted(by_unit.items()), start=1):
             r = row + i
             ws.write_string(r, 0, "小计", self.fmt(TEXT, **style))
             ws.write_string(r, c_unit, unit, self.fmt(TEXT, **style))
+            ws.set_row(r, paper.height(paper.lines(unit, widths[c_unit])))
             for c, col in enumerate(cols, start=1):
                 if c == c_unit:
                     continue
                 if not col.total:
                     ws.write_blank(r, c, None, self.fmt(col.kind, **style))
                     continue
-                value = tidy(sum(col.value(e) or 0 for e in members))
+                value: Any = tidy(sum(col.value(e) or 0 for e in members))
                 letter = xl_col_to_name(c)
                 # Not SUMIF: its criterion reads a unit "=上海市*中心" as "equals 上海市<any>中心".
                 formula = (
-                    f"=SUMPRODUCT(--(${unit_letter}$2:${unit_letter}${last + 1}="
-                    f"${unit_letter}{r + 1}),{letter}$2:{letter}${last + 1})"
+                    f"SUMPRODUCT(--(${unit_letter}${first}:${unit_letter}${end}="
+                    f"${unit_letter}{r + 1}),{letter}${first}:{letter}${end})"
                 )
+                if any(col.value(e) is not None for e in entries):
+                    formula = f"={formula}"
+                else:  # as in the 合计: a column nobody filled in sums to a blank
+                    span = f"{letter}${first}:{letter}${end}"
+                    value, formula = "", f'=IF(COUNT({span})=0,"",{formula})'
                 ws.write_formula(r, c, formula, self.fmt(col.kind, **style), value)
             self._rate(ws, r, cols, members, style)
             out.append((unit, r))
@@ -261,11 +365,14 @@ class ConsolidatedWriter:
         cols = (
             INDICATOR_COLS
             + (INDICATOR_SELF_COLS if kind == SELF_EVALUATION else ())
-            + (("来源文件", TEXT, 36), ("工作表", TEXT, 10), ("行", COUNT, 6))
+            + (("来源文件", TEXT, 22), ("工作表", TEXT, 8), ("行", COUNT, 5))
         )
         for c, (header, _, width) in enumerate(cols):
             ws.write_string(0, c, header, self.head)
             ws.set_column(c, c, width)
+        ws.set_row(0, paper.height(max(paper.lines(h, w) for h, _, w in cols)))
+        # Wrapped text (the workbook's default format wraps) needs rows sized for it.
+        room = [w - 1 if k == TEXT else 0 for _, k, w in cols]
         # No cell formats: the workbook's default is 宋体 10, numbers show as typed (6.59,
         # 10), and a plain table is what a pivot table wants; formats would cost a third.
         texts = [k == TEXT for _, k, _ in cols]
@@ -280,17 +387,23 @@ class ConsolidatedWriter:
                 if kind == SELF_EVALUATION:
                     values += (ind.actual, ind.weight, ind.score, ind.deviation_reason)
                 values += (entry.file, sheet, ind.row)
+                lines = 1
                 for c, (value, text) in enumerate(zip(values, texts, strict=True)):
                     if value is None or value == "":
                         continue
                     if text:
-                        ws.write_string(r, c, str(value))
+                        value = str(value)
+                        ws.write_string(r, c, value)
+                        # A text of n characters is at most 2n wide: most are measured unread.
+                        if 2 * len(value) > room[c]:
+                            lines = max(lines, paper.lines(value, room[c] + 1))
                     else:
                         ws.write_number(r, c, value)
+                if lines > 1:
+                    ws.set_row(r, paper.height(lines))
         ws.autofilter(0, 0, max(r, 1), len(cols) - 1)
         ws.freeze_panes(1, 4)
-        ws.set_landscape()
-        ws.set_paper(9)
+        paper.a4(ws, "landscape", f"{self.plan.title}　指标明细")
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
 
@@ -332,65 +445,92 @@ class ConsolidatedWriter:
             place = drawer.draw(entry.record, top, 0, entry.record.money_unit or "元")
             top = place.last_row(layout) + 2
         ws.set_h_pagebreaks(breaks)
-        ws.set_paper(9)
-        ws.set_portrait()
-        ws.fit_to_pages(1, 0)
-        ws.center_horizontally()
+        paper.a4(ws, "portrait")
+        ws.fit_to_pages(1, 0)  # one form a page across; its manual breaks hold in LibreOffice
         ws.hide_gridlines(2)
-        ws.set_footer("&C第 &P 页")
 
     # -- 图表 --------------------------------------------------------------------------------
     def _chart_data(self, kind: str, summary: dict, entries: list[Entry], suffix: str) -> None:
         self.charts.append((kind, summary["ws"], {**summary, "suffix": suffix, "entries": entries}))
 
     def _charts(self) -> None:
+        """Each chart on its own portrait A4 page, under a heading; its data below it."""
         if not self.charts:
             return
         ws = self.book.add_worksheet("图表")
-        row = 0
+        ws.set_column(0, 1, 12)
+        row, breaks = 0, []
         for kind, _, info in self.charts:
-            if kind == SELF_EVALUATION:
-                row = self._grade_chart(ws, row, info)
-                row = self._rate_chart(ws, row, info)
-            else:
-                row = self._funds_chart(ws, row, info)
+            makers = (
+                (self._grade_chart, self._rate_chart)
+                if kind == SELF_EVALUATION
+                else (self._funds_chart,)
+            )
+            for make in makers:
+                if row:
+                    breaks.append(row)
+                row = make(ws, row, info)
+        ws.set_h_pagebreaks(breaks)
+        # 100 %, not fit-to-page: Excel ignores manual page breaks on a sheet fitted to pages.
+        paper.a4(ws, "portrait")
+        ws.hide_gridlines(2)
+
+    def _place(self, ws: Worksheet, row: int, chart: Any, height: int) -> int:
+        """The chart at ``row``; the first row below it (default rows are 20 pixels)."""
+        chart.set_size({"width": CHART_WIDTH, "height": height})
+        ws.insert_chart(row, 0, chart, {"x_offset": 2, "y_offset": 4, "object_position": 3})
+        return row + 1 + -(-height // 20)
 
     def _grade_chart(self, ws: Worksheet, row: int, info: dict) -> int:
         sheet, cols, last = info["sheet"], info["cols"], info["last"]
         grade_col = xl_col_to_name(self._col_index(cols, "评分等级"))
-        ws.write_string(row, 0, f"评分等级分布{info['suffix']}", self.st.get(bold=True))
+        title = f"评分等级分布{info['suffix']}"
+        chart = self.book.add_chart({"type": "column"})
+        data = self._place(ws, row, chart, 420) + 1
+        ws.write_string(data, 0, "评分等级", self.head)
+        ws.write_string(data, 1, "项目数", self.head)
         counts = {
             g: sum(e.record.grade == g for e in info["entries"]) for g in ("优", "良", "中", "差")
         }
+        rows = f"${grade_col}${FIRST + 1}:${grade_col}${FIRST + max(last, 1)}"
         for i, (grade, n) in enumerate(counts.items(), start=1):
-            ws.write_string(row + i, 0, grade, self.fmt(TEXT))
+            ws.write_string(data + i, 0, grade, self.fmt(TEXT, align="center"))
             ws.write_formula(
-                row + i,
+                data + i,
                 1,
-                f"=COUNTIF('{sheet}'!${grade_col}$2:${grade_col}${last + 1},A{row + i + 1})",
-                self.fmt(COUNT),
+                f"=COUNTIF('{sheet}'!{rows},A{data + i + 1})",
+                self.fmt(COUNT, align="center"),
                 n,
             )
-        chart = self.book.add_chart({"type": "column"})
         chart.add_series(
             {
                 "name": "项目数",
-                "categories": ["图表", row + 1, 0, row + 4, 0],
-                "values": ["图表", row + 1, 1, row + 4, 1],
+                "categories": ["图表", data + 1, 0, data + 4, 0],
+                "values": ["图表", data + 1, 1, data + 4, 1],
                 "data_labels": {"value": True},
             }
         )
-        self._finish_chart(chart, f"评分等级分布{info['suffix']}", "项目数")
-        ws.insert_chart(row, 3, chart)
-        return row + 18
+        self._finish_chart(chart, title)
+        chart.set_y_axis(
+            {"name": "项目数", "num_format": "0", "min": 0, "major_unit": _count_step(counts)}
+        )
+        chart.set_x_axis({"num_font": {"name": FONT}})
+        return data + 6
 
     def _rate_chart(self, ws: Worksheet, row: int, info: dict) -> int:
         """执行率 per project (per 实施单位 when there are too many projects to read a bar)."""
         sheet, cols, last = info["sheet"], info["cols"], info["last"]
         c_rate = self._col_index(cols, "执行率")
-        if last <= 60:
-            c_name, first, end, count = self._col_index(cols, "项目名称"), 1, last, last
+        entries = info["entries"]
+        if last <= BARS_PER_PAGE:
+            c_name, first, end, count = (
+                self._col_index(cols, "项目名称"),
+                FIRST,
+                FIRST + last - 1,
+                last,
+            )
             title = f"各项目执行率{info['suffix']}"
+            rates = [_fraction(e.record.funds.total.execution_rate) or 0 for e in entries]
         else:
             units = info["units"]
             c_name, first, end, count = (
@@ -400,6 +540,8 @@ class ConsolidatedWriter:
                 len(units),
             )
             title = f"各实施单位执行率{info['suffix']}"
+            rates = [1.0]  # the units' rates are sums' ratios: at most the projects' largest
+            rates += [_fraction(e.record.funds.total.execution_rate) or 0 for e in entries]
         names, values = [sheet, first, c_name, end, c_name], [sheet, first, c_rate, end, c_rate]
         chart = self.book.add_chart({"type": "bar"})
         chart.add_series(
@@ -410,10 +552,21 @@ class ConsolidatedWriter:
                 "data_labels": {"value": True, "num_format": "0.0%"},
             }
         )
-        self._finish_chart(chart, title, "执行率")
-        chart.set_size({"width": 720, "height": max(300, 22 * count + 80)})
-        ws.insert_chart(row, 3, chart)
-        return row + max(18, (22 * count + 80) // 20 + 2)
+        self._finish_chart(chart, title)
+        # The value axis of a bar chart is its x axis: percent, like the labels, 0 to 120 %.
+        top = max(1.2, math.ceil(max(rates, default=0) * 5) / 5)
+        chart.set_x_axis(
+            {
+                "num_format": "0%",
+                "min": 0,
+                "max": top,
+                "major_unit": 0.2,
+                "num_font": {"name": FONT},
+            }
+        )
+        # First project on top; the value axis stays at the bottom ("crossing" at the last).
+        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"name": FONT}})
+        return self._place(ws, row, chart, _bars_height(count))
 
     def _funds_chart(self, ws: Worksheet, row: int, info: dict) -> int:
         sheet, cols, units = info["sheet"], info["cols"], info["units"]
@@ -430,49 +583,53 @@ class ConsolidatedWriter:
                 "data_labels": {"value": True, "num_format": "#,##0"},
             }
         )
-        self._finish_chart(
-            chart,
-            f"各实施单位年度资金申请总额（{self.plan.money_unit}）{info['suffix']}",
-            self.plan.money_unit,
+        unit = self.plan.money_unit
+        title = f"各实施单位年度资金申请总额（{unit}）{info['suffix']}"
+        self._finish_chart(chart, title)
+        chart.set_x_axis(
+            {"name": unit, "num_format": "#,##0", "min": 0, "num_font": {"name": FONT}}
         )
-        chart.set_size({"width": 720, "height": max(300, 26 * len(units) + 80)})
-        ws.insert_chart(row, 3, chart)
-        return row + max(18, (26 * len(units) + 80) // 20 + 2)
+        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"name": FONT}})
+        return self._place(ws, row, chart, _bars_height(len(units)))
 
-    def _finish_chart(self, chart: Any, title: str, axis: str) -> None:
+    def _finish_chart(self, chart: Any, title: str) -> None:
         font = {"name": FONT}
         chart.set_title({"name": title, "name_font": {**font, "size": 12}})
         chart.set_legend({"none": True})
-        chart.set_x_axis({"num_font": font})
-        chart.set_y_axis({"num_font": font})
 
     # -- 校验结果 and 来源 -----------------------------------------------------------------------
     def _table(
-        self, name: str, headers: tuple, widths: tuple, rows: list[tuple], wrap: int
+        self, name: str, title: str, headers: tuple, widths: tuple, rows: list[tuple]
     ) -> None:
-        """A plain list sheet; only column ``wrap`` wraps, and its rows are sized for it."""
+        """A list sheet under two title lines: text wraps, rows are as tall as their text,
+        and the columns print across one landscape page."""
         ws = self.book.add_worksheet(name)
+        self._title(ws, list(widths), title, self._subtitle_of(name, len(rows)))
         for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
-            ws.write_string(0, c, h, self.head)
+            ws.write_string(HEADER, c, h, self.head)
             ws.set_column(c, c, w)
-        plain, wrapped = self.fmt(TEXT, text_wrap=False), self.fmt(TEXT, valign="top")
-        for r, values in enumerate(rows, start=1):
+        ws.set_row(HEADER, paper.height(max(map(paper.lines, headers, widths))))
+        text, number = self.fmt(TEXT, valign="top"), self.fmt(COUNT, valign="top")
+        for r, values in enumerate(rows, start=FIRST):
+            n = 1
             for c, value in enumerate(values):
                 if value is None or value == "":
-                    continue
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    ws.write_number(r, c, value, self.fmt(COUNT))
+                    ws.write_blank(r, c, None, text)  # the cell's border: the grid stays whole
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    ws.write_number(r, c, value, number)
                 else:
-                    _ok(ws.write_string(r, c, str(value), wrapped if c == wrap else plain), "text")
-            lines = -(-_display_width(str(values[wrap] or "")) // max(int(widths[wrap]) - 2, 1))
-            if lines > 1:
-                ws.set_row(r, 14 * lines + 2)
-        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
-        ws.freeze_panes(1, 0)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+                    _ok(ws.write_string(r, c, str(value), text), "text")
+                    n = max(n, paper.lines(str(value), widths[c]))
+            ws.set_row(r, paper.height(n))
+        ws.autofilter(HEADER, 0, HEADER + max(len(rows), 1), len(headers) - 1)
+        ws.freeze_panes(FIRST, 0)
+        paper.a4(ws, "landscape")
+        ws.set_print_scale(paper.scale_to_fit(paper.columns_width(widths), "landscape"))
+        ws.repeat_rows(HEADER)
+
+    def _subtitle_of(self, name: str, count: int) -> str:
+        what = "问题" if name == "校验结果" else "文件"
+        return f"共 {count} 条{what}　　汇总日期：{dt.date.today():%Y-%m-%d}"
 
     def _findings(self) -> None:
         rows = [
@@ -490,10 +647,10 @@ class ConsolidatedWriter:
         ]
         self._table(
             "校验结果",
+            f"{self.plan.title}　校验结果",
             ("严重程度", "规则", "文件", "位置", "项目", "说明", "表中值", "应为"),
-            (9, 7, 36, 14, 26, 70, 14, 14),
+            (5, 5, 31, 13, 18, 42, 11, 11),
             rows,
-            wrap=5,
         )
 
     def _sources(self) -> None:
@@ -510,10 +667,10 @@ class ConsolidatedWriter:
         ]
         self._table(
             "来源",
+            f"{self.plan.title}　来源文件",
             ("文件", "SHA-256", "项目数", "项目", "状态", "原因"),
-            (40, 66, 7, 50, 8, 40),
+            (34, 34, 6, 30, 6, 28),
             rows,
-            wrap=3,
         )
 
 

@@ -40,6 +40,7 @@ from xltools.forms import Cell, Column, Field, Layout, Span, T, col_letter
 from xltools.guide import guide_lines
 from xltools.model import SELF_EVALUATION, Record
 from xltools.profiles import Profile
+from xltools.writer import paper
 
 FONT = "宋体"
 LISTS_SHEET = "选项"
@@ -53,7 +54,6 @@ NUM_FORMATS = {
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NARROW = re.compile("[\x00-\u2e7f]+")  # characters one column wide, see _display_width
 # Row references in a compiled formula, until they become str.format fields.
 _OPEN, _CLOSE = "\x00", "\x01"
 ROW_HEIGHT, TITLE_HEIGHT, FOOTER_HEIGHT = 20, 30, 22
@@ -526,7 +526,7 @@ def _row_height(values: list[Any], columns: tuple[_Column, ...]) -> int:
     for value, column in zip(values, columns, strict=True):
         # A text of n characters is at most 2n wide: short ones fit on one line unmeasured.
         if isinstance(value, str) and 2 * len(value) > column.wrap:
-            lines = max(lines, math.ceil(_display_width(value) / column.wrap))
+            lines = max(lines, math.ceil(paper.display_width(value) / column.wrap))
     return max(ROW_HEIGHT, 14 * lines + 6)
 
 
@@ -547,14 +547,6 @@ def _cell(ws: Worksheet, r: int, c: int, value: Any, fmt: Any, date: bool) -> No
 @functools.lru_cache(maxsize=1024)
 def _day(value: str) -> dt.datetime:
     return dt.datetime.strptime(value, "%Y-%m-%d")
-
-
-def _display_width(text: str) -> int:
-    """Columns a text needs: CJK characters count two, like Excel's column width unit."""
-    if text.isascii():
-        return len(text)
-    # Every character counts two, less one for each character below U+2E80.
-    return 2 * len(text) - len("".join(_NARROW.findall(text)))
 
 
 def _grade_formula(ref: str, bands: list[tuple[str, float]]) -> str:
@@ -637,10 +629,10 @@ class FormWorkbook:
 
     def add_guide(self, layout: Layout) -> None:
         ws = self.book.add_worksheet(GUIDE_SHEET)
-        ws.set_column(0, 0, 100)
-        ws.set_paper(9)  # prints on A4 like the form, wrapped instead of cut at the margin
-        ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        width = 86  # portrait A4 less the margins, at 100 %: no text cut at the right margin
+        ws.set_column(0, 0, width)
+        paper.a4(ws, "portrait")
+        ws.fit_to_pages(1, 0)  # and should a font be wider, the page shrinks instead
         title = self.styles.get(bold=True, font_size=14, text_wrap=False)
         head = self.styles.get(bold=True, font_size=11, text_wrap=False)
         body = self.styles.get(font_size=10, valign="top")
@@ -648,7 +640,7 @@ class FormWorkbook:
             fmt = {"title": title, "head": head}.get(kind, body)
             _ok(ws.write_string(i, 0, text, fmt), "guide")
             if kind == "body":  # rows do not grow for wrapped text by themselves
-                ws.set_row(i, 15 * max(1, -(-_display_width(text) // 98)) + 3)
+                ws.set_row(i, paper.height(paper.lines(text, width)))
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
     def close(self) -> None:
