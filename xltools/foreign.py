@@ -10,16 +10,25 @@ it, for goal texts), unless that cell is itself a label — then the field is bl
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from xltools.forms import LAYOUTS, Cell, vocabulary
 from xltools.profiles import FRAMEWORKS
-from xltools.text import normalise_label
+from xltools.text import clean_text, normalise_label
 
 # "（2022 年 - 2022年）" under 项目总目标: the period the goal covers, not the goal (seed 000).
 _PERIOD = re.compile(r"^[（(]\s*\d{4}\s*年?\s*[-—–~至到]\s*\d{4}\s*年?\s*[)）]$")
 _DASHES = re.compile(r"^[-—–_=~·.。、\s]+$")
+# "/": the form's way of saying "not filled in on this row" (四川's sub-rows of the funds grid).
+_NOT_APPLICABLE = re.compile(r"^[/／\\]+$")
+# The 四川 template prints its instructions where the reasons go, merged down the funds grid
+# from the 总额 row: "1.预算执行率=预算执行数/调整后预算数，预算执行率未达到90%的需说明原因
+# (100字以内)；2.年中发生预算调整的……". A form sent back keeps it when nobody wrote a reason:
+# it tells the clerk what to write and is no reason itself, so it reads as blank (and S24
+# then asks for the reason, as it should). Compared after NFKC, without spaces.
+_REASON_NOTE = re.compile(r"^1[.、]?预算执行率=|说明(?:原因|理由)\(\d+字以内\)")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 _HTML_ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"'}
 # Words that appear on the forms as labels but are not fields.
@@ -78,6 +87,21 @@ def blank(value: Any) -> bool:
     return value is None or (
         isinstance(value, str) and (not value.strip() or bool(_DASHES.match(value)))
     )
+
+
+def not_applicable(value: Any) -> bool:
+    """Blank, or "/" (the form's "not filled in on this row")."""
+    return blank(value) or (isinstance(value, str) and bool(_NOT_APPLICABLE.match(value.strip())))
+
+
+def funds_reason(value: Any) -> str | None:
+    """The text of a funds row's reason cell (原因); None when blank, "/" or the template's
+    instruction text."""
+    text = clean_text(value)
+    if text is None or not_applicable(text):
+        return None
+    bare = "".join(unicodedata.normalize("NFKC", text).split())
+    return None if _REASON_NOTE.search(bare) else text
 
 
 def strip_html(text: str | None) -> str | None:

@@ -230,6 +230,7 @@ class FormReader:
             self._declared_points(record)
             if isinstance(record, SelfEvaluation):
                 self._extra_funds_rows(layout, record)
+                self._funds_row_cells(layout, record)
         self._region(kind)
         return record
 
@@ -289,6 +290,43 @@ class FormReader:
                             value=value,
                             project=record.project_name,
                         )
+
+    def _funds_row_cells(self, layout: Layout, record: SelfEvaluation) -> None:
+        """What the layout's fields leave out of a foreign funds grid: the reason column
+        (四川: 原因) of every row, and 权重/得分 of the sub-rows (the fields hold the 总额
+        row's only; a figure in a sub-row is S22's, "/" or a word there is blank)."""
+        cols = self.funds_columns or {}
+        for line in vocabulary.FUNDS_ROWS:
+            fld = next(f for f in layout.fields if f.key == f"funds.{line}.adjusted_budget")
+            assert fld.label_span is not None
+            expected = fld.label_span.first.row + self.top - 1
+            label = self._nth_label(layout, fld, (fld.label, *fld.aliases), expected)
+            if label is None:
+                continue
+            row = getattr(record.funds, line)
+            for key in ("reason",) if line == "total" else ("weight", "score", "reason"):
+                cell = self._row_cell(label.row, cols.get(key), cols)
+                if cell is None:
+                    continue
+                value = self.grid.value(cell)
+                if key == "reason":
+                    record.cells[f"funds.{line}.reason"] = cell.ref
+                    row.reason = foreign.funds_reason(value)
+                # Words there ("/", "不计分") carry no points: only a figure is S22's.
+                elif not foreign.not_applicable(value) and parse_number(value).ok:
+                    record.cells[f"funds.{line}.{key}"] = cell.ref
+                    typ = T.WEIGHT if key == "weight" else T.SCORE
+                    setattr(row, key, self._convert(typ, value, cell, record, fld.label))
+
+    def _row_cell(self, row: int, col: int | None, cols: dict[str, int]) -> Cell | None:
+        """The cell of a funds row in a column, unless a merge gives it to another row (四川's
+        note over I11:K15 is the 总额 row's) or to another column's figure."""
+        if col is None:
+            return None
+        top, left = self.grid.merged_from.get((row, col), (row, col))
+        if top != row or (left != col and left in cols.values()):
+            return None
+        return Cell(top, left)
 
     def _money_unit(self, layout: Layout) -> str:
         ref, _ = layout.statics[0]
@@ -527,6 +565,10 @@ class FormReader:
         if "adjusted_budget" not in found and "initial_budget" in found:
             # No 全年预算数 column (北京: 执行率(B/A) on 年初预算数): the only budget is it.
             found["adjusted_budget"] = found["initial_budget"]
+        # The reason column (四川: 原因), after the figures: it is no figure of R17's order.
+        reason = self.grid.find(vocabulary.FUNDS_REASON, None, rows, label.row)
+        if reason is not None and reason.col not in found.values():
+            found["reason"] = reason.col
         return found
 
     def _total_row_label(self, layout: Layout) -> Cell | None:

@@ -71,6 +71,10 @@ FUNDS_COLUMNS: dict[str, tuple[str, ...]] = {
     "execution_rate": ("执行率", "预算执行率"),
     "score": ("得分",),
 }
+# The reason column some regions print right of the funds grid (四川: 原因), read into
+# funds.<row>.reason. Kept apart from FUNDS_COLUMNS, whose order is the printed order of
+# the figures (R17 reads a header-less grid by it); our own template has no such column.
+FUNDS_REASON = ("原因", "偏差原因", "原因说明", "未完成原因", "偏差原因分析", "未完成原因分析")
 
 # Indicator table columns: record key → headers.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -160,7 +164,7 @@ def synonyms(key: str, table: dict[str, tuple[str, ...]] = FIELDS) -> tuple[str,
 
 def all_labels() -> frozenset[str]:
     """Every label of the vocabulary, normalised (what :func:`foreign.is_label` knows)."""
-    texts: list[str] = [*BLOCKS, *OTHER_LABELS]
+    texts: list[str] = [*BLOCKS, *OTHER_LABELS, *FUNDS_REASON]
     for table in (FIELDS, FUNDS_ROWS, FUNDS_COLUMNS, COLUMNS, TARGET_PARTS, EXTRA_COLUMNS):
         for words in table.values():
             texts += words
