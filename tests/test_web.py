@@ -220,6 +220,30 @@ def test_check_annotated_zip_has_a_copy_of_each_file_with_comments(browser, tmp_
     assert again.content == got.content  # made once, then served
 
 
+def test_check_notices_zip_has_one_word_notice_per_unit_to_fix(browser, tmp_path):
+    import docx
+
+    response = results(browser, EXAMPLES)
+    assert "下载退回修改通知" in response.text
+    got = browser.client.get(job_url(response) + "/files/notices")
+    assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
+    report = api.check(EXAMPLES)
+    units = {
+        fr.unit for fr in report.files if any(f.severity in ("错误", "警告") for f in fr.findings)
+    }
+    with zipfile.ZipFile(io.BytesIO(got.content)) as zf:
+        names = sorted(zf.namelist())
+        assert names == sorted(f"退回修改通知_{u}.docx" for u in units)
+        zf.extractall(tmp_path)
+    texts = {}
+    for name in names:
+        document = docx.Document(tmp_path / name)
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        texts[name] = "\n".join([p.text for p in document.paragraphs] + cells)
+    planted = next(t for t in texts.values() if PLANTED_DECLARATION in t)
+    assert "申报表!E7" in planted and "退回修改通知" in planted
+
+
 def test_check_filters_by_severity_and_rule(browser):
     url = job_url(results(browser, EXAMPLES))
     errors = browser.client.get(url, params={"severity": "错误"}).text

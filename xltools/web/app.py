@@ -71,6 +71,9 @@ CHECK_ZIPS: dict[str, Download] = {
     "annotated": Download(
         "下载批注副本", "批注副本.zip", lambda report, out: api.annotate(report, out)
     ),
+    "notices": Download(
+        "下载退回修改通知", "退回修改通知.zip", lambda report, out: api.write_notices(report, out)
+    ),
 }
 
 

@@ -130,7 +130,9 @@ def summary_sheets(workbook: Path, most_rows: int = 500) -> list[dict[str, Any]]
         if not name.startswith("项目汇总"):
             continue
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        header, body = (rows[0], rows[1:]) if rows else ([], [])
+        # The header is the row that names the columns: title lines stand above it.
+        top = next((i for i, row in enumerate(rows) if "项目名称" in row), 0)
+        header, body = (rows[top], rows[top + 1 :]) if rows else ([], [])
         out.append(
             {
                 "name": name,
