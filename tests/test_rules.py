@@ -1122,7 +1122,11 @@ def test_every_catalogue_rule_has_a_test() -> None:
 
     names = " ".join(n for n in globals() if n.startswith("test_"))
     here = Path(__file__).parent
-    for path in [*here.glob("test_merge*.py"), here / "test_prefill.py"]:
+    for path in [
+        *here.glob("test_merge*.py"),
+        *here.glob("test_hostile*.py"),
+        here / "test_prefill.py",
+    ]:
         names += " " + " ".join(re.findall(r"^def (test_\w+)", path.read_text("utf-8"), re.M))
     missing = [r.id for r in CATALOGUE if r.id.lower() not in names]
     assert missing == []

@@ -16,8 +16,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from xltools.catalogue import UNOPENED
 from xltools.errors import UserError
-from xltools.files import atomic_path, check_writable, safe_filename, unique_path
+from xltools.files import (
+    FULL_DISK,
+    atomic_path,
+    check_writable,
+    is_input,
+    safe_filename,
+    scratch_dir,
+    unique_path,
+)
 from xltools.forms import KIND_ALIASES, layout_for
 from xltools.model import (
     DECLARATION,
@@ -116,6 +125,7 @@ def write_template(
 class BatchResult:
     written: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # inputs that could not be opened
 
 
 def write_templates_from_list(
@@ -150,7 +160,7 @@ def write_templates_from_list(
         record = blank_record(kind, int(merged.pop("year", None) or year), **merged)
         name = safe_filename(f"{KIND_NAMES[kind]}_{record.project_name}")
         plans.append((unique_path(out_dir, name, taken), record))
-    _refuse_existing([path for path, _ in plans], force)
+    _refuse_existing([path for path, _ in plans], force, (Path(list_path),))
     for path, record in plans:
         result.written.append(
             write_form(path, record, rows=rows, profile=profile, variant=variant, force=True)
@@ -167,8 +177,14 @@ def read(paths: Iterable[str | Path], profile: Profile | None = None) -> list[Re
     return [read_workbook(f, profile) for f in files]
 
 
-def _refuse_existing(paths: list[Path], force: bool) -> None:
-    """Before writing a batch: none of ``paths`` may exist, unless ``force``."""
+def _refuse_existing(paths: list[Path], force: bool, inputs: tuple[Path, ...] = ()) -> None:
+    """Before writing a batch: none of ``paths`` may exist, unless ``force``; none may be
+    an input, even with ``force`` (``prefill DIR -o DIR --force`` once overwrote them)."""
+    clashes = [str(p) for p in paths if is_input(p, inputs)]
+    if clashes:
+        raise UserError(
+            f"输出文件不能与输入文件相同（输入文件只读取，不会被覆盖）：{'、'.join(clashes[:5])}"
+        )
     existing = [str(p) for p in paths if p.exists()]
     if existing and not force:
         raise UserError(
@@ -271,8 +287,18 @@ class ProgressBar:
         return lambda n: bar.advance(task, n)
 
 
-def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[Path]:
-    """An annotated copy of every checked workbook in ``out_dir``; inputs are never modified."""
+def annotate(
+    report: Any,
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    skipped: Callable[[str, str], None] | None = None,
+) -> list[Path]:
+    """An annotated copy of every checked workbook in ``out_dir``; inputs are never modified.
+
+    A workbook openpyxl cannot load (python-calamine read it) gets no copy, and
+    ``skipped(file, reason)`` is told; the other copies are still written.
+    """
     from xltools.annotate import ANNOTATABLE
     from xltools.annotate import annotate as write_copy
 
@@ -284,12 +310,22 @@ def annotate(report: Any, out_dir: str | Path, *, force: bool = False) -> list[P
     plans = []
     for fr in report.files:
         source = Path(fr.file)
-        if source.suffix.lower() not in ANNOTATABLE or any(f.rule == "R01" for f in fr.findings):
+        unopened = any(f.rule in UNOPENED for f in fr.findings)
+        if source.suffix.lower() not in ANNOTATABLE or unopened:
             continue
         out = unique_path(out_dir, source.name, taken)
         check_writable(out, force, inputs)
         plans.append((fr, out))
-    return [write_copy(fr, out) for fr, out in plans]
+    written = []
+    for fr, out in plans:
+        try:
+            written.append(write_copy(fr, out))
+        except Exception as exc:  # openpyxl is stricter than calamine: one file, not the batch
+            if isinstance(exc, OSError) and exc.errno in FULL_DISK:
+                raise
+            if skipped is not None:
+                skipped(fr.file, f"无法生成批注副本（{type(exc).__name__}: {exc}）")
+    return written
 
 
 def prefill(
@@ -309,14 +345,19 @@ def prefill(
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"-o 应为文件夹：{out_dir}")
     result, taken, plans = BatchResult(), set(), []
-    for res in read(paths, profile):
+    results = read(paths, profile)
+    for res in results:
         declarations = [r for r in res.records if isinstance(r, Declaration)]
+        unopened = [f.message for f in res.findings if f.rule in UNOPENED]
+        if unopened:
+            result.unreadable.append(res.file)
         if not declarations:
-            result.problems.append(f"{res.file}：没有申报表，已跳过")
+            why = unopened[0] if unopened else "没有申报表"
+            result.problems.append(f"{res.file}：{why}，已跳过")
         for record in declarations:
             evaluation = self_evaluation_from(record, profile)
             plans.append((unique_path(out_dir, example_filename(evaluation), taken), evaluation))
-    _refuse_existing([path for path, _ in plans], force)
+    _refuse_existing([path for path, _ in plans], force, tuple(Path(r.file) for r in results))
     for path, evaluation in plans:
         result.written.append(write_form(path, evaluation, rows=rows, profile=profile, force=True))
     return result
@@ -367,9 +408,13 @@ def merge(
             raise UserError(f"没有可以汇总的项目（{reasons}）")
         if title:
             plan.title = title
-        with atomic_path(out) as tmp, paused_gc():
+        with atomic_path(out) as tmp, scratch_dir(out) as scratch, paused_gc():
             write_consolidated(
-                tmp, plan, profile, progress=bar.task("正在写入汇总工作簿", len(plan.entries))
+                tmp,
+                plan,
+                profile,
+                progress=bar.task("正在写入汇总工作簿", len(plan.entries)),
+                tmpdir=scratch,
             )
     return plan
 

@@ -46,6 +46,19 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule("R06", INFO, "以文本形式写的数字（如“1,738.49”）或全角数字、符号已按半角数字读取"),
     Rule("R07", WARNING, "未注明金额单位（项目资金标签中没有元或万元），按元处理"),
     Rule(
+        "R20",
+        ERROR,
+        "文件或工作表超出读取上限，未读取：有内容的区域过大（如 XFD1048576 处有一个单元格）、"
+        "解压后过大或压缩比异常（压缩炸弹）",
+        "上限：100,000 行、1,000 列、从 A1 起 2,000,000 个单元格；每个部件解压后 64 MB、"
+        "合计 256 MB；超过 1 MB 的部件压缩比不超过 200:1。只跳过超限的工作表，其余照常读取",
+    ),
+    Rule(
+        "R21",
+        ERROR,
+        "不是普通文件，未读取：失效或循环的快捷方式（符号链接）、管道（FIFO）、设备",
+    ),
+    Rule(
         "D01",
         ERROR,
         "必填项已填写：项目名称、主管部门、实施单位、计划开始日期、计划完成日期、"
@@ -152,6 +165,7 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule("M04", ERROR, "有错误的文件不汇总（除非使用 --include-invalid），汇总表和屏幕上都会列出"),
 )
 RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}
+UNOPENED = ("R01", "R20", "R21")  # an input (or one of its sheets) could not be read: exit 3
 
 
 def matches(rule_id: str, prefixes: tuple[str, ...]) -> bool:

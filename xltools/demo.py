@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xltools import api, render
@@ -43,16 +44,16 @@ def _copy_examples(target: Path) -> list[Path]:
 def run(folder: Path, force: bool = False, console: Console | None = None) -> None:
     console = console or Console()
     _prepare(folder, force)
-    console.print(f"[bold]xltools 演示[/bold]：所有文件写到 {folder.resolve()}\n")
+    console.print(f"[bold]xltools 演示[/bold]：所有文件写到 {escape(str(folder.resolve()))}\n")
 
     console.print("[bold]第 1 步  生成空白模板[/bold]（xltools template）")
     for kind, year in (("申报表", 2026), ("自评表", 2025)):
         path = api.write_template(folder / "模板" / f"{kind}.xlsx", kind, year=year, force=True)
-        console.print(f"  {path}")
+        console.print(f"  {escape(str(path))}")
 
     console.print("\n[bold]第 2 步  收回各单位填好的表格[/bold]（示例：长宁区医保中心的真实表单）")
     returned = _copy_examples(folder / "收回的表格")
-    console.print(f"  {len(returned)} 个文件，位于 {returned[0].parent}")
+    console.print(f"  {len(returned)} 个文件，位于 {escape(str(returned[0].parent))}")
 
     console.print("\n[bold]第 3 步  读取为数据[/bold]（xltools read）")
     results = api.read([folder / "收回的表格"])
@@ -60,7 +61,7 @@ def run(folder: Path, force: bool = False, console: Console | None = None) -> No
     render.emit(render.records_json(results), out, force=True)
     console.print(_summary(results))
     problems = [f for r in results for f in r.findings]
-    console.print(f"  读取问题：{len(problems)} 条；全部记录已写入 {out}")
+    console.print(f"  读取问题：{len(problems)} 条；全部记录已写入 {escape(str(out))}")
     _check_step(folder, console)
     _merge_step(folder, console)
     _prefill_step(folder, console)
@@ -77,11 +78,11 @@ def _check_step(folder: Path, console: Console) -> None:
     annotated = api.annotate(report, folder / "退回修改", force=True)
     with_errors = [fr for fr in report.files if fr.findings]
     console.print(
-        f"  批注副本 {len(annotated)} 个，位于 {folder / '退回修改'}"
+        f"  批注副本 {len(annotated)} 个，位于 {escape(str(folder / '退回修改'))}"
         f"（其中 {len(with_errors)} 个有问题需要单位修改）"
     )
     render.emit(render.report_csv(report), folder / "校验结果.csv", force=True, bom=True)
-    console.print(f"  全部问题清单：{folder / '校验结果.csv'}")
+    console.print(f"  全部问题清单：{escape(str(folder / '校验结果.csv'))}")
 
 
 def _summary(results: list) -> Table:
@@ -92,10 +93,10 @@ def _summary(results: list) -> Table:
         for rec in res.records:
             score = getattr(rec, "total_score", None)
             table.add_row(
-                Path(res.file).name,
+                escape(Path(res.file).name),
                 KIND_NAMES[rec.kind],
                 str(rec.year or ""),
-                rec.project_name or "",
+                escape(rec.project_name or ""),
                 str(len(rec.indicators)),
                 "" if score is None else f"{score:.2f}",
             )
@@ -106,10 +107,12 @@ def _merge_step(folder: Path, console: Console) -> None:
     console.print("\n[bold]第 5 步  汇总成一个工作簿，交上级部门[/bold]（xltools merge）")
     out = folder / "汇总.xlsx"
     plan = api.merge([folder / "收回的表格"], out, force=True)
-    console.print(f"  {plan.title}")
-    console.print(f"  已汇总 {len(plan.entries)} 个项目：{out}")
+    console.print(f"  {escape(str(plan.title))}")
+    console.print(f"  已汇总 {len(plan.entries)} 个项目：{escape(str(out))}")
     for source in plan.left_out:
-        console.print(f"  未汇总：{Path(source.file).name}（{source.reason}）")
+        console.print(
+            f"  未汇总：{escape(str(Path(source.file).name))}（{escape(str(source.reason))}）"
+        )
     console.print(
         "  工作表：项目汇总、指标明细、汇总表（正式表样，逐页打印）、图表、校验结果、来源"
     )
@@ -121,7 +124,9 @@ def _prefill_step(folder: Path, console: Console) -> None:
         p for p in (folder / "收回的表格").glob("申报表_*.xlsx") if "含错误" not in p.name
     ]
     result = api.prefill(declarations, folder / "预填的自评表", force=True)
-    console.print(f"  已生成 {len(result.written)} 份自评表，位于 {folder / '预填的自评表'}：")
+    console.print(
+        f"  已生成 {len(result.written)} 份自评表，位于 {escape(str(folder / '预填的自评表'))}："
+    )
     console.print(
         "  指标和年度指标值照抄批复的申报表，分值按 产出 50 / 效益 30 / 满意度 10 / 预算执行率 10 建议。"
     )

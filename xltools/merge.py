@@ -14,11 +14,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xltools.catalogue import ERROR, RULES, WARNING
+from xltools.catalogue import ERROR, RULES, UNOPENED, WARNING
 from xltools.check import Checker, Report, read_and_check
 from xltools.compute import tidy
 from xltools.findings import Finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
+from xltools.paths import NotReadable, open_regular
 from xltools.profiles import Profile
 from xltools.text import normalise_label
 from xltools.workers import Advance
@@ -73,10 +74,14 @@ class MergePlan:
 
 
 def sha256(path: str | Path) -> str:
+    """The file's SHA-256, or "" when it is no longer a regular file we can read."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open_regular(Path(path)) as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, NotReadable):  # removed or replaced (by a pipe) since it was read
+        return ""
     return digest.hexdigest()
 
 
@@ -163,7 +168,8 @@ def plan(
         sources.append(source)
         errors = fr.count(ERROR)
         if not fr.records:
-            source.included, source.reason = False, "无法读取或没有表单"
+            why = next((f.message for f in fr.findings if f.rule in UNOPENED), "没有表单")
+            source.included, source.reason = False, why
             continue
         if errors and not include_invalid:
             source.included, source.reason = (

@@ -21,7 +21,8 @@ from typing import Any
 
 import python_calamine
 
-from xltools import compute, foreign
+from xltools import compute, foreign, limits, paths, values
+from xltools.catalogue import UNOPENED
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter
 from xltools.model import (
@@ -36,7 +37,7 @@ from xltools.model import (
 from xltools.profiles import Profile, load_profile
 from xltools.text import clean_text, normalise_label, parse_date, parse_number, parse_rate, year_of
 
-READABLE = (".xlsx", ".xlsm", ".xls", ".ods")
+READABLE = paths.READABLE
 _TITLE = re.compile(r"绩效(目标申报|自评)表$")
 _STAMP = re.compile(r"^xltools:(declaration|self_evaluation):([^:]+):(\d{4})?$")
 _ZIP, _CFB = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -52,11 +53,15 @@ class ReadResult:
 
     @property
     def readable(self) -> bool:
-        return not any(f.rule in ("R01", "R02") for f in self.findings)
+        return not any(f.rule in ("R02", *UNOPENED) for f in self.findings)
 
 
 class Unreadable(Exception):
-    """The file is not a workbook we can open; the message is the R01 text."""
+    """The file is not a workbook we can open; the message is the finding's text."""
+
+    def __init__(self, message: str, rule: str = "R01") -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 # -- opening -----------------------------------------------------------------------------
@@ -64,21 +69,18 @@ class Unreadable(Exception):
 
 def _sniff(path: Path) -> None:
     """Turn the common ways a file is not a workbook into one clear sentence."""
-    if not path.exists():
-        raise Unreadable("文件不存在")
-    if path.is_dir():
-        raise Unreadable("这是一个文件夹，不是表格文件")
-    size = path.stat().st_size
-    if size == 0:
-        raise Unreadable("文件是空的（0 字节）")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-        if head.startswith(_CFB):
-            # An encrypted .xlsx is an OLE container holding an "EncryptionInfo" stream.
-            fh.seek(0)
-            if "EncryptionInfo".encode("utf-16-le") in fh.read(min(size, 1 << 20)):
-                raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
-            return
+    try:
+        size = paths.regular_size(path)
+        if size == 0:
+            raise Unreadable("文件是空的（0 字节）")
+        head = paths.read_head(path, min(size, 1 << 20))
+    except paths.NotReadable as exc:
+        raise Unreadable(str(exc), exc.rule) from None
+    if head.startswith(_CFB):
+        # An encrypted .xlsx is an OLE container holding an "EncryptionInfo" stream.
+        if "EncryptionInfo".encode("utf-16-le") in head:
+            raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
+        return
     if not head.startswith(_ZIP):
         raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods）")
 
@@ -91,20 +93,46 @@ def _diagnose_zip(path: Path) -> str:
                 return "文件已损坏（压缩包内容校验失败）"
     except (zlib.error, EOFError):  # damaged deflate data fails before the CRC check can
         return "文件已损坏（压缩包内容校验失败）"
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError):
         return "文件已损坏（不是完整的压缩包，可能下载或复制不完整）"
+    except OSError as exc:
+        return f"文件读取失败（{exc.strerror or exc}）"
     return ""
 
 
-def _open(path: Path) -> python_calamine.CalamineWorkbook:
-    _sniff(path)
+def _limits(path: Path) -> dict[str, str]:
+    """Sheets over a limit (name → which limit), checked before calamine allocates them."""
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for each format
+        with zipfile.ZipFile(path) as zf:
+            return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}
+    except limits.LimitExceeded as exc:
+        raise Unreadable(str(exc), "R20") from None
+    except Exception:  # a damaged archive or workbook.xml: calamine's error says more
+        return {}
+
+
+def _open(path: Path) -> tuple[python_calamine.CalamineWorkbook, dict[str, str]]:
+    _sniff(path)
+    over = _limits(path) if path.suffix.lower() != ".xls" else {}
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path)), over
+    except Unreadable:
+        raise
+    except BaseException as exc:  # calamine raises its own types; a Rust panic is no Exception
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
             raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送") from None
         raise Unreadable(_diagnose_zip(path) or f"文件已损坏或格式无法识别（{exc}）") from None
+
+
+def _sheet_rows(book: python_calamine.CalamineWorkbook, name: str) -> list[list[Any]] | str:
+    """A sheet's rows from A1, or which limit it passes (.xls is only known once read)."""
+    sheet = book.get_sheet_by_name(name)
+    end_row, end_col = sheet.end or (-1, -1)
+    over = limits.check_grid(end_row + 1, end_col + 1)
+    return over if over else sheet.to_python(skip_empty_area=False)
 
 
 # -- a sheet as a grid ---------------------------------------------------------------------
@@ -342,17 +370,26 @@ class FormReader:
         return Cell(label.row, header.col) if header else None
 
     def _convert(self, typ: T, raw: Any, cell: Cell, record: Record, label: str) -> Any:
+        if typ == T.GRADE and values.is_number(raw):
+            # A formula's cached result of the wrong type: a .xls saved by LibreOffice gives
+            # the 评分等级 formula as 0. Missing, not "0" (a false S14, a file left unmerged).
+            return None
         if typ in (T.TEXT, T.LONG_TEXT, T.GRADE):
             return _text(raw)
         if typ == T.DATE:
             return parse_date(raw).value
         parsed = parse_rate(raw, fraction=True) if typ == T.RATE else parse_number(raw)
-        if not parsed.ok:
+        problem = (
+            f"单元格中是“{values.shown(raw)}”，未按 0 处理"
+            if not parsed.ok
+            else parsed.value is not None and values.number_problem(parsed.value)
+        )
+        if problem:
             self.report(
                 "R04",
-                f"“{label}”应为数字，单元格中是“{raw}”，未按 0 处理",
+                f"“{label}”应为数字，{problem}",
                 cell,
-                value=raw,
+                value=values.plain(raw),
                 expected="数字",
                 project=record.project_name,
             )
@@ -362,7 +399,7 @@ class FormReader:
                 "R06",
                 f"“{label}”以文本形式填写（“{raw}”），已按数字 {_shown(parsed.value)} 读取",
                 cell,
-                value=raw,
+                value=values.plain(raw),
                 expected=parsed.value,
                 project=record.project_name,
             )
@@ -548,17 +585,22 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     profile = profile or load_profile()
     result = ReadResult(str(path))
     try:
-        book = _open(path)
+        book, over = _open(path)
         grids = []
         for meta in book.sheets_metadata:
-            sheet = book.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
-            if _has_title(rows):  # the 填表说明 and list sheets need no label index
+            rows = over.get(meta.name) or _sheet_rows(book, meta.name)
+            if isinstance(rows, str):
+                message = f"工作表“{meta.name}”未读取：{rows}"
+                result.findings.append(finding("R20", message, str(path), sheet=meta.name))
+            elif _has_title(rows):  # the 填表说明 and list sheets need no label index
+                sheet = book.get_sheet_by_name(meta.name)
                 grids.append((meta.name, Grid(rows, sheet.merged_cell_ranges or ())))
     except Unreadable as exc:
-        result.findings.append(finding("R01", str(exc), str(path)))
+        result.findings.append(finding(exc.rule, str(exc), str(path)))
         return result
-    except Exception as exc:  # a malformed sheet inside an otherwise valid container
+    except BaseException as exc:  # a malformed sheet, or a Rust panic (no Exception) in calamine
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
         message = _diagnose_zip(path) or f"文件内容无法读取（{exc}）"
         result.findings.append(finding("R01", message, str(path)))
         return result
@@ -581,21 +623,9 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     return result
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given directly, and the readable files inside given folders (recursively)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(
-                f
-                for f in p.rglob("*")
-                if f.suffix.lower() in READABLE
-                and f.is_file()
-                and not f.name.startswith(("~$", ".~lock"))
-            )
-        else:
-            out.append(p)
-    return out
+def discover(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files given directly, and the workbook-named entries inside given folders."""
+    return paths.discover(inputs)
 
 
 __all__ = ["READABLE", "ReadResult", "col_letter", "discover", "read_workbook"]

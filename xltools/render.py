@@ -40,9 +40,26 @@ CSV_INDICATOR_KEYS = (
 )
 
 
+# Excel and LibreOffice evaluate a CSV field that starts like a formula (=HYPERLINK(…),
+# =100%, @A1, +1, -1, and a tab or CR before them): such text gets a leading apostrophe,
+# which both show as text (OWASP's advice for CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_field(value: Any) -> Any:
+    """A value for a CSV cell: text that would start a formula is neutralised."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def dumps(data: Any) -> str:
+    """Strict JSON (no NaN/Infinity): readers in other languages reject those."""
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
 def records_json(results: Iterable[ReadResult]) -> str:
-    records = [to_dict(r) for res in results for r in res.records]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return dumps([to_dict(r) for res in results for r in res.records])
 
 
 def _funds_columns(record: dict[str, Any]) -> dict[str, Any]:
@@ -76,16 +93,21 @@ def records_csv(results: Iterable[ReadResult]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_field(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
 
 
-def emit(text: str, output: Path | None, *, force: bool, bom: bool = False) -> None:
-    """Print to stdout, or write atomically to ``output`` (a BOM lets Excel open UTF-8 CSV)."""
+def emit(
+    text: str, output: Path | None, *, force: bool, bom: bool = False, inputs: Iterable[Path] = ()
+) -> None:
+    """Print to stdout, or write atomically to ``output`` (a BOM lets Excel open UTF-8 CSV).
+
+    ``output`` may never be one of ``inputs``, even with ``force``.
+    """
     if output is None:
         click.echo(text, nl=False)
         return
-    check_writable(output, force)
+    check_writable(output, force, tuple(inputs))
     with atomic_path(output) as tmp:
         tmp.write_text(text, encoding="utf-8-sig" if bom else "utf-8", newline="")
 
@@ -107,7 +129,7 @@ SEVERITY_STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
 def report_json(report: Any) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return dumps(report.to_dict())
 
 
 def report_csv(report: Any) -> str:
@@ -117,31 +139,35 @@ def report_csv(report: Any) -> str:
     writer.writerow([name for _, name in FINDING_COLUMNS])
     for f in report.findings:
         data = f.to_dict()
-        writer.writerow(["" if data[k] is None else data[k] for k, _ in FINDING_COLUMNS])
+        writer.writerow([csv_field(data[k]) for k, _ in FINDING_COLUMNS])
     return buffer.getvalue()
 
 
 def report_table(report: Any, console: Any) -> None:
     """Findings grouped by file, then the summary per 实施单位 and the totals."""
+    from rich.markup import escape
     from rich.table import Table
 
+    # User text is shown, never interpreted: "[/x]" in a unit's name once ended the run.
     for fr in report.files:
         if not fr.findings:
             continue
         counts = "，".join(f"{s} {fr.count(s)}" for s in ("错误", "警告", "提示") if fr.count(s))
-        table = Table(title=f"{fr.file}（{counts}）", title_justify="left", expand=False)
+        table = Table(title=f"{escape(fr.file)}（{counts}）", title_justify="left", expand=False)
         for name in ("位置", "规则", "严重程度", "说明"):
             table.add_column(name, overflow="fold")
         for f in fr.findings:
             style = SEVERITY_STYLE.get(f.severity, "")
-            table.add_row(f.location, f.rule, f"[{style}]{f.severity}[/]", f.message)
+            table.add_row(
+                escape(f.location), f.rule, f"[{style}]{f.severity}[/]", escape(f.message)
+            )
         console.print(table)
     summary = Table(title="按实施单位汇总", title_justify="left")
     for name in ("实施单位", "文件", "项目", "错误", "警告"):
         summary.add_column(name, justify="right" if name != "实施单位" else "left")
     for row in report.by_unit():
         summary.add_row(
-            row["unit"],
+            escape(row["unit"]),
             str(row["files"]),
             str(row["projects"]),
             str(row["errors"]),

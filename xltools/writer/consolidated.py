@@ -116,6 +116,7 @@ class ConsolidatedWriter:
         plan: MergePlan,
         profile: Profile,
         progress: Callable[[int], None] | None = None,
+        tmpdir: str | None = None,
     ) -> None:
         self.plan, self.profile = plan, profile
         self.progress = progress  # called with the number of forms just drawn
@@ -125,6 +126,7 @@ class ConsolidatedWriter:
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
+                "tmpdir": tmpdir,
                 # Cells without a format of their own (the flat 指标明细 table) are in 宋体
                 # too. A cell format costs a third of xlsxwriter's time for that cell.
                 "default_format_properties": {"font_name": FONT, "font_size": 10},
@@ -524,6 +526,11 @@ def _text(value: object) -> str | None:
 
 
 def write_consolidated(
-    path: Path, plan: MergePlan, profile: Profile, progress: Callable[[int], None] | None = None
+    path: Path,
+    plan: MergePlan,
+    profile: Profile,
+    progress: Callable[[int], None] | None = None,
+    tmpdir: str | None = None,
 ) -> None:
-    ConsolidatedWriter(path, plan, profile, progress).write()
+    """``tmpdir``: where xlsxwriter keeps its worksheet temp files (default: the system's)."""
+    ConsolidatedWriter(path, plan, profile, progress, tmpdir).write()

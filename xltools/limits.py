@@ -1,0 +1,219 @@
+"""Limits that hold for any input, checked before the native reader allocates anything.
+
+python-calamine builds a sheet as one dense grid from A1 to its last cell: a 12 KB
+workbook with one cell at XFD1048576 asks for 512 GB and aborts the whole process
+(exit 134, the batch's report lost); a cell at ZZ100000 costs 2.7 GB. So before a
+zip-based workbook (.xlsx, .xlsm, .ods) is opened, its archive is checked (declared
+sizes and compression ratios) and each sheet's XML is scanned for the rows and
+columns that hold a value. The scan stops as soon as a limit is passed, so a file of a
+million rows costs a fraction of a second; a normal form's sheet is a few KB of XML.
+
+A sheet over a limit is not read (a finding names the limit); the others are.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+
+from defusedxml import ElementTree
+
+MAX_ROWS = 100_000  # forms have a few hundred rows; a data sheet of a department a few thousand
+MAX_COLS = 1_000  # column ALL
+MAX_AREA = 2_000_000  # rows × columns from A1: the dense grid calamine and we build (~80 MB)
+MAX_PART = 64 << 20  # bytes of one decompressed part (a normal form's sheet: 20–200 KB)
+MAX_TOTAL = 256 << 20  # bytes of all decompressed parts
+MAX_RATIO = 200  # decompressed ÷ compressed for a part over 1 MB (XML: 5–30; a bomb: 1000+)
+_RATIO_FROM = 1 << 20
+
+
+class LimitExceeded(Exception):
+    """The whole file is over a limit; the message (Chinese) says which."""
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    sheet: str
+    message: str
+
+
+# -- the archive -------------------------------------------------------------------------------
+
+
+def check_archive(zf: zipfile.ZipFile) -> None:
+    """Declared sizes and ratios of every part (central directory only: no decompression)."""
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > MAX_PART:
+            raise LimitExceeded(
+                f"文件中的“{info.filename}”解压后有 {_mb(info.file_size)}，"
+                f"超过读取上限 {_mb(MAX_PART)}，未读取"
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FROM and ratio > MAX_RATIO:
+            raise LimitExceeded(
+                f"文件中的“{info.filename}”压缩比为 {ratio:,.0f}:1（上限 {MAX_RATIO}:1），"
+                "疑为压缩炸弹，未读取"
+            )
+    if total > MAX_TOTAL:
+        raise LimitExceeded(f"文件解压后共 {_mb(total)}，超过读取上限 {_mb(MAX_TOTAL)}，未读取")
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MB"
+
+
+def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A part's bytes, never more than MAX_PART whatever its header declares."""
+    with zf.open(name) as fh:
+        data = fh.read(MAX_PART + 1)
+    if len(data) > MAX_PART:
+        raise LimitExceeded(f"文件中的“{name}”解压后超过读取上限 {_mb(MAX_PART)}，未读取")
+    return data
+
+
+# -- extents -------------------------------------------------------------------------------------
+
+
+class _Extent:
+    """The last row and column holding a value, and the first limit they pass."""
+
+    def __init__(self) -> None:
+        self.rows = self.cols = 0
+
+    def add(self, row: int, col: int) -> str | None:
+        self.rows, self.cols = max(self.rows, row), max(self.cols, col)
+        if self.rows > MAX_ROWS:
+            return f"有内容的行超过 {MAX_ROWS:,} 行（第 {self.rows:,} 行有内容）"
+        if self.cols > MAX_COLS:
+            return f"有内容的列超过 {MAX_COLS:,} 列（第 {self.cols:,} 列有内容）"
+        if self.rows * self.cols > MAX_AREA:
+            return (
+                f"从 A1 到最后一个有内容的单元格共 {self.rows:,} 行 × {self.cols:,} 列，"
+                f"超过 {MAX_AREA:,} 个单元格的读取上限"
+            )
+        return None
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+# <row r="7"> and <c r="B7" t="s"><v>3</v></c>; a self-closing <c r="B7" s="2"/> is only a
+# format (calamine gives it no cell). Some writers use a namespace prefix (<x:c>).
+_XLSX_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
+_XLSX_REF = re.compile(rb'\br="([A-Z]{1,3})?([0-9]{1,7})"')
+
+
+def scan_xlsx_sheet(xml: bytes) -> str | None:
+    """The first limit the sheet passes, or None."""
+    extent, row, col = _Extent(), 0, 0
+    for m in _XLSX_TAG.finditer(xml):
+        ref = _XLSX_REF.search(m.group(2))
+        if m.group(1) == b"row":
+            row = int(ref.group(2)) if ref else row + 1
+            col = 0
+            continue
+        if ref and ref.group(1):
+            col, row = _col_number(ref.group(1)), int(ref.group(2))
+        else:
+            col += 1  # no reference: the cell after the previous one, as calamine places it
+        if m.group(3):
+            continue
+        problem = extent.add(max(row, 1), col)
+        if problem:
+            return problem
+    return None
+
+
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>", re.S
+)
+_ODS_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated="([0-9]{1,9})"')
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+
+
+def scan_ods_content(xml: bytes) -> list[SheetProblem]:
+    """Each table of an OpenDocument content.xml over a limit (repeated rows/cells counted)."""
+    problems: list[SheetProblem] = []
+    name, extent, row, col, row_repeat, row_last = "", _Extent(), 0, 0, 1, 0
+    skip = False
+    for m in _ODS_TAG.finditer(xml):
+        closing, tag, attrs, empty = m.groups()
+        if tag == b"table":
+            if not closing:
+                found = _ODS_NAME.search(attrs)
+                name = found.group(1).decode("utf-8", "replace") if found else ""
+                extent, row, skip = _Extent(), 0, False
+            continue
+        if skip:
+            continue
+        repeat = _ODS_REPEAT.search(attrs)
+        count = int(repeat.group(1)) if repeat else 1
+        if tag == b"table-row":
+            if not closing:
+                row_repeat, col, row_last = count, 0, 0
+                row += 1 if not empty else count  # <table:table-row/>: rows with nothing
+            else:
+                problem = extent.add(row + row_repeat - 1, row_last) if row_last else None
+                row += row_repeat - 1
+                if problem:
+                    problems.append(SheetProblem(name, problem))
+                    skip = True
+            continue
+        if closing:
+            continue
+        col += count
+        if not empty or b"office:value-type" in attrs:  # a value or text inside
+            row_last = col
+    return problems
+
+
+# -- workbooks -----------------------------------------------------------------------------------
+
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _xlsx_sheets(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, part name) for each worksheet, from workbook.xml and its relationships."""
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return []  # calamine will say what is missing
+    book = ElementTree.fromstring(_read_part(zf, "xl/workbook.xml"))
+    rels = ElementTree.fromstring(_read_part(zf, "xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    out = []
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(_REL), "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        part = posixpath.normpath(part)
+        if part in names:
+            out.append((sheet.get("name", ""), part))
+    return out
+
+
+def check_zip_workbook(zf: zipfile.ZipFile) -> list[SheetProblem]:
+    """Raise LimitExceeded for the whole file; return the sheets over a limit."""
+    check_archive(zf)
+    if "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist():
+        return scan_ods_content(_read_part(zf, "content.xml"))
+    problems = []
+    for sheet, part in _xlsx_sheets(zf):
+        problem = scan_xlsx_sheet(_read_part(zf, part))
+        if problem:
+            problems.append(SheetProblem(sheet, problem))
+    return problems
+
+
+def check_grid(height: int, width: int) -> str | None:
+    """The same limits on a sheet calamine has already read (.xls: at most 65,536 × 256)."""
+    extent = _Extent()
+    return extent.add(height, width) if height and width else None
