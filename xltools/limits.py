@@ -133,7 +133,7 @@ def scan_xlsx_sheet(xml: bytes) -> str | None:
 
 
 _ODS_TAG = re.compile(
-    rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>", re.S
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>", re.S
 )
 _ODS_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated="([0-9]{1,9})"')
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')

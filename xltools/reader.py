@@ -127,12 +127,22 @@ def _open(path: Path) -> tuple[python_calamine.CalamineWorkbook, dict[str, str]]
         raise Unreadable(_diagnose_zip(path) or f"文件已损坏或格式无法识别（{exc}）") from None
 
 
-def _sheet_rows(book: python_calamine.CalamineWorkbook, name: str) -> list[list[Any]] | str:
-    """A sheet's rows from A1, or which limit it passes (.xls is only known once read)."""
-    sheet = book.get_sheet_by_name(name)
-    end_row, end_col = sheet.end or (-1, -1)
-    over = limits.check_grid(end_row + 1, end_col + 1)
-    return over if over else sheet.to_python(skip_empty_area=False)
+def _sheet_rows(
+    book: python_calamine.CalamineWorkbook, name: str, result: ReadResult
+) -> list[list[Any]] | str | None:
+    """A sheet's rows from A1; or which limit it passes (.xls is only known once read); or
+    None when calamine fails on it (an R01 for that sheet: the other sheets are still read)."""
+    try:
+        sheet = book.get_sheet_by_name(name)
+        end_row, end_col = sheet.end or (-1, -1)
+        over = limits.check_grid(end_row + 1, end_col + 1)
+        return over if over else sheet.to_python(skip_empty_area=False)
+    except BaseException as exc:  # a malformed sheet, or a Rust panic (not an Exception)
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        message = f"工作表“{name}”无法读取，文件可能已损坏（{exc}）"
+        result.findings.append(finding("R01", message, result.file, sheet=name))
+        return None
 
 
 # -- a sheet as a grid ---------------------------------------------------------------------
@@ -588,11 +598,11 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
         book, over = _open(path)
         grids = []
         for meta in book.sheets_metadata:
-            rows = over.get(meta.name) or _sheet_rows(book, meta.name)
+            rows = over.get(meta.name) or _sheet_rows(book, meta.name, result)
             if isinstance(rows, str):
                 message = f"工作表“{meta.name}”未读取：{rows}"
                 result.findings.append(finding("R20", message, str(path), sheet=meta.name))
-            elif _has_title(rows):  # the 填表说明 and list sheets need no label index
+            elif rows is not None and _has_title(rows):  # 填表说明, lists: no label index
                 sheet = book.get_sheet_by_name(meta.name)
                 grids.append((meta.name, Grid(rows, sheet.merged_cell_ranges or ())))
     except Unreadable as exc:
