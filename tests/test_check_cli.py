@@ -328,7 +328,7 @@ def test_rules_lists_every_id() -> None:
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
     assert listed == [r.id for r in CATALOGUE]
-    assert len(listed) == 7 + 2 + 15 + 18 + 5 + 4  # R01–R07, R20–R21, D, S, X01–X05, M01–M04
+    assert len(listed) == 7 + 3 + 15 + 18 + 5 + 4  # R01–R07, R20–R22, D, S, X01–X05, M01–M04
 
 
 def test_rules_shows_profile_severity(tmp_path: Path) -> None:

@@ -241,3 +241,21 @@ def test_the_whole_catalogue_in_one_folder_every_input_reported(tmp_path: Path) 
     reported = [Path(fr["file"]).name for fr in report["files"]]
     assert sorted(reported) == sorted(n for n in names if n not in bad.NOT_INPUTS)
     assert digests(folder) == before
+
+
+def test_r22_a_text_over_excels_limit_is_cut_and_can_be_written_again(tmp_path: Path) -> None:
+    [path] = bad.build(tmp_path, ["项目名称过长.xlsx"])
+    [res] = api.read([path])
+    [long] = [f for f in res.findings if f.rule == "R22"]
+    assert long.cell == "B3"
+    assert len(res.records[0].project_name) == 32_767
+    written = api.prefill([path], tmp_path / "自评表")
+    assert len(written.written) == 1
+    plan = api.merge([path], tmp_path / "汇总.xlsx")
+    assert len(plan.entries) == 1
+
+
+def test_r22_not_raised_for_ordinary_texts() -> None:
+    for source in (bad.DECLARATION, bad.SELF_EVALUATION):
+        [res] = api.read([source])
+        assert "R22" not in {f.rule for f in res.findings}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools.catalogue import UNOPENED
-from xltools.errors import UserError
+from xltools.errors import InputError, UserError
 from xltools.files import (
     FULL_DISK,
     atomic_path,
@@ -405,7 +405,8 @@ def merge(
         )
         if not plan.entries:
             reasons = "；".join(f"{Path(s.file).name}：{s.reason}" for s in plan.left_out[:5])
-            raise UserError(f"没有可以汇总的项目（{reasons}）")
+            error = InputError if plan.report.unreadable else UserError  # exit 3 or 2
+            raise error(f"没有可以汇总的项目（{reasons}）")
         if title:
             plan.title = title
         with atomic_path(out) as tmp, scratch_dir(out) as scratch, paused_gc():

@@ -58,6 +58,7 @@ CATALOGUE: tuple[Rule, ...] = (
         ERROR,
         "不是普通文件，未读取：失效或循环的快捷方式（符号链接）、管道（FIFO）、设备",
     ),
+    Rule("R22", WARNING, "单元格文字超过 Excel 的上限 32,767 字：只读取前 32,767 字"),
     Rule(
         "D01",
         ERROR,

@@ -385,7 +385,13 @@ class FormReader:
             # the 评分等级 formula as 0. Missing, not "0" (a false S14, a file left unmerged).
             return None
         if typ in (T.TEXT, T.LONG_TEXT, T.GRADE):
-            return _text(raw)
+            text = _text(raw)
+            if text is not None and len(text) > values.MAX_TEXT:
+                self.report(
+                    "R22", values.too_long(label, len(text)), cell, project=record.project_name
+                )
+                return text[: values.MAX_TEXT]
+            return text
         if typ == T.DATE:
             return parse_date(raw).value
         parsed = parse_rate(raw, fraction=True) if typ == T.RATE else parse_number(raw)

@@ -16,6 +16,9 @@ from typing import Any
 # Larger than any budget in 元 (a quadrillion): beyond this, a sum or a rate overflows or
 # loses its cents; it is a slip (1e300, a pasted serial), never an amount.
 MAX_NUMBER = 1e15
+# Excel's limit for one cell; a longer text (only a script or a hostile file writes one)
+# could not be written back into a 自评表 or the 汇总 workbook.
+MAX_TEXT = 32_767
 
 
 def plain(value: Any) -> Any:
@@ -31,8 +34,13 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+SHOWN = 200  # characters of a cell's text quoted in a message
+
+
 def shown(value: Any) -> str:
     """How a cell's value is named in a message: 2025-01-01（日期）, TRUE（逻辑值）."""
+    if isinstance(value, str) and len(value) > SHOWN:
+        return value[:SHOWN] + "…"
     if isinstance(value, bool):
         return f"{'TRUE' if value else 'FALSE'}（逻辑值）"
     if isinstance(value, dt.datetime | dt.date):
@@ -54,3 +62,10 @@ def number_problem(number: float) -> str | None:
 def is_number(value: Any) -> bool:
     """A numeric cell (bools excluded): a formula's cached result where text belongs."""
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def too_long(label: str, length: int) -> str:
+    return (
+        f"“{label}”的文字有 {length:,} 字，超过 Excel 单元格上限 {MAX_TEXT:,} 字，"
+        f"只读取前 {MAX_TEXT:,} 字"
+    )

@@ -23,6 +23,7 @@ from xltools.forms import Cell, layout_for
 from xltools.merge import Entry, MergePlan
 from xltools.model import DECLARATION, KIND_NAMES, SELF_EVALUATION
 from xltools.profiles import Profile
+from xltools.values import MAX_TEXT
 from xltools.writer.forms import FONT, FormDrawer, Styles, _display_width, _ok
 
 FORMS_PER_SHEET = 1000  # Excel keeps at most 1,026 manual page breaks per sheet
@@ -465,7 +466,9 @@ class ConsolidatedWriter:
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     ws.write_number(r, c, value, self.fmt(COUNT))
                 else:
-                    _ok(ws.write_string(r, c, str(value), wrapped if c == wrap else plain), "text")
+                    # A finding quoting a long text can pass Excel's 32,767 characters a cell.
+                    text = str(value)[:MAX_TEXT]
+                    _ok(ws.write_string(r, c, text, wrapped if c == wrap else plain), "text")
             lines = -(-_display_width(str(values[wrap] or "")) // max(int(widths[wrap]) - 2, 1))
             if lines > 1:
                 ws.set_row(r, 14 * lines + 2)
