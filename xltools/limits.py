@@ -13,12 +13,11 @@ A sheet over a limit is not read (a finding names the limit); the others are.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
-
-from defusedxml import ElementTree
 
 MAX_ROWS = 100_000  # forms have a few hundred rows; a data sheet of a department a few thousand
 MAX_COLS = 1_000  # column ALL
@@ -111,8 +110,31 @@ _XLSX_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
 _XLSX_REF = re.compile(rb'\br="([A-Z]{1,3})?([0-9]{1,7})"')
 
 
+# Cells holding a value, with their reference first as every writer puts it
+# (Excel, WPS, LibreOffice, xlsxwriter); a self-closing cell is a format only.
+_VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+FAST_SCAN = 1 << 20  # bytes of sheet XML; a larger sheet is walked tag by tag, stopping early
+
+
 def scan_xlsx_sheet(xml: bytes) -> str | None:
-    """The first limit the sheet passes, or None."""
+    """The first limit the sheet passes, or None.
+
+    When every cell tag starts with its reference (counted with bytes.count, in C), one
+    regular expression finds them all: ≈0.1 ms for a form. Anything else (cells without
+    a reference, a namespace prefix, a large sheet) is walked tag by tag.
+    """
+    tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b":c ") + xml.count(b":c>")
+    if len(xml) <= FAST_SCAN and tags == xml.count(b'<c r="'):
+        refs = _VALUE_CELL.findall(xml)
+        if not refs:
+            return None
+        rows = max(int(r) for _, r in refs)
+        cols = max(_col_number(c) for c in {c for c, _ in refs})
+        return _Extent().add(rows, cols)
+    return _walk_xlsx_sheet(xml)
+
+
+def _walk_xlsx_sheet(xml: bytes) -> str | None:
     extent, row, col = _Extent(), 0, 0
     for m in _XLSX_TAG.finditer(xml):
         ref = _XLSX_REF.search(m.group(2))
@@ -177,22 +199,33 @@ def scan_ods_content(xml: bytes) -> list[SheetProblem]:
 
 # -- workbooks -----------------------------------------------------------------------------------
 
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_TAG_ATTRS = re.compile(rb'([\w:]+)="([^"]*)"')
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    return {
+        k.decode().rsplit(":", 1)[-1]: html.unescape(v.decode("utf-8", "replace"))
+        for k, v in _TAG_ATTRS.findall(tag)
+    }
 
 
 def _xlsx_sheets(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, part name) for each worksheet, from workbook.xml and its relationships."""
+    """(sheet name, part name) for each worksheet, from workbook.xml and its relationships.
+
+    Read with regular expressions, not an XML parser: only attributes are needed, and
+    parsing cost 2 ms a file, more than calamine takes to read the whole form.
+    """
     names = set(zf.namelist())
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
         return []  # calamine will say what is missing
-    book = ElementTree.fromstring(_read_part(zf, "xl/workbook.xml"))
-    rels = ElementTree.fromstring(_read_part(zf, "xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    rels = [_attrs(t) for t in _REL_TAG.findall(_read_part(zf, "xl/_rels/workbook.xml.rels"))]
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
     out = []
-    for sheet in book.iter(f"{_MAIN}sheet"):
-        target = targets.get(sheet.get(_REL), "")
+    for tag in _SHEET_TAG.findall(_read_part(zf, "xl/workbook.xml")):
+        sheet = _attrs(tag)
+        target = targets.get(sheet.get("id"), "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
         part = posixpath.normpath(part)
         if part in names:
