@@ -97,6 +97,8 @@ def _diagnose_zip(path: Path) -> str:
         return "文件已损坏（不是完整的压缩包，可能下载或复制不完整）"
     except OSError as exc:
         return f"文件读取失败（{exc.strerror or exc}）"
+    except Exception:  # zipfile's own slips on damaged directories (UnicodeDecodeError …)
+        return "文件已损坏（压缩包目录无法识别）"
     return ""
 
 
