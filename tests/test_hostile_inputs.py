@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import zipfile
 from pathlib import Path
 
@@ -259,3 +260,26 @@ def test_r22_not_raised_for_ordinary_texts() -> None:
     for source in (bad.DECLARATION, bad.SELF_EVALUATION):
         [res] = api.read([source])
         assert "R22" not in {f.rule for f in res.findings}
+
+
+def _biff(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def test_r20_the_xls_scan_reads_cell_records_of_each_sheet() -> None:
+    """BIFF8 records written by hand: globals naming one sheet, the sheet with two cells."""
+    name = "申报表".encode("utf-16-le")
+
+    def stream(last_row: int, last_col: int) -> bytes:
+        bof = _biff(0x0809, b"\x00\x06\x10\x00" + b"\x00" * 12)
+        sheet_at = len(bof) + len(_biff(0x0085, b"\x00" * (8 + len(name)))) + 4
+        globals_ = bof + _biff(0x0085, struct.pack("<IBBBB", sheet_at, 0, 0, 3, 1) + name)
+        globals_ += _biff(0x000A, b"")
+        number = struct.pack("<HHH", 2, 1, 0) + struct.pack("<d", 1.0)
+        far = struct.pack("<HHH", last_row, last_col, 0) + struct.pack("<d", 1.0)
+        return globals_ + bof + _biff(0x0203, number) + _biff(0x0203, far) + _biff(0x000A, b"")
+
+    assert limits.scan_biff(stream(40, 10)) == []
+    [problem] = limits.scan_biff(stream(65535, 255))
+    assert problem.sheet == "申报表"
+    assert "65,536 行 × 256 列" in problem.message

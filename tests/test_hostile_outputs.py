@@ -342,3 +342,15 @@ def test_a_number_in_the_grade_cell_is_missing_not_text(tmp_path: Path) -> None:
     [res] = api.read([path])
     assert res.records[0].grade == "优"
     assert "S14" not in {f.rule for f in api.check([path]).findings}
+
+
+@pytest.mark.libreoffice
+def test_r20_a_far_cell_in_a_libreoffice_xls_is_refused_before_calamine(
+    tmp_path: Path, lo: Soffice
+) -> None:
+    far = tmp_path / "远端.xlsx"
+    bad.add_rows(b'<row r="65536"><c r="IV65536"><v>1</v></c></row>')(far)
+    [xls] = lo.convert([far], "xls", tmp_path / "xls")
+    [res] = api.read([xls])
+    assert [f.rule for f in res.findings] == ["R20"]
+    assert "65,536 行 × 256 列" in res.findings[0].message

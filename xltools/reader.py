@@ -67,7 +67,7 @@ class Unreadable(Exception):
 # -- opening -----------------------------------------------------------------------------
 
 
-def _sniff(path: Path) -> None:
+def _sniff(path: Path) -> bytes:
     """Turn the common ways a file is not a workbook into one clear sentence."""
     try:
         size = paths.regular_size(path)
@@ -80,9 +80,10 @@ def _sniff(path: Path) -> None:
         # An encrypted .xlsx is an OLE container holding an "EncryptionInfo" stream.
         if "EncryptionInfo".encode("utf-16-le") in head:
             raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
-        return
+        return head[:8]
     if not head.startswith(_ZIP):
         raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods）")
+    return head[:8]
 
 
 def _diagnose_zip(path: Path) -> str:
@@ -102,9 +103,14 @@ def _diagnose_zip(path: Path) -> str:
     return ""
 
 
-def _limits(path: Path) -> dict[str, str]:
+def _limits(path: Path, head: bytes) -> dict[str, str]:
     """Sheets over a limit (name → which limit), checked before calamine allocates them."""
     try:
+        if head.startswith(_CFB):  # calamine builds every .xls sheet when it opens the file
+            over = limits.check_xls(str(path))
+            if over:
+                raise limits.LimitExceeded(f"工作表“{over[0].sheet}”{over[0].message}，未读取")
+            return {}
         with zipfile.ZipFile(path) as zf:
             return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}
     except limits.LimitExceeded as exc:
@@ -114,8 +120,7 @@ def _limits(path: Path) -> dict[str, str]:
 
 
 def _open(path: Path) -> tuple[python_calamine.CalamineWorkbook, dict[str, str]]:
-    _sniff(path)
-    over = _limits(path) if path.suffix.lower() != ".xls" else {}
+    over = _limits(path, _sniff(path))
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path)), over
     except Unreadable:
