@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 MAX_ROWS = 100_000  # forms have a few hundred rows; a data sheet of a department a few thousand
 MAX_COLS = 1_000  # column ALL
-MAX_AREA = 2_000_000  # rows × columns from A1: the dense grid calamine and we build (~80 MB)
+MAX_AREA = 500_000  # rows × columns from A1, all of which calamine and we build: at 2,000,000
+# full cells a file took 22 s of CPU and 563 MB; a form is a few thousand
 MAX_PART = 64 << 20  # bytes of one decompressed part (a normal form's sheet: 20–200 KB)
 MAX_TOTAL = 256 << 20  # bytes of all decompressed parts
 MAX_RATIO = 200  # decompressed ÷ compressed for a part over 1 MB (XML: 5–30; a bomb: 1000+)
