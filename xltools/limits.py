@@ -115,18 +115,19 @@ _XLSX_REF = re.compile(rb'\br="([A-Z]{1,3})?([0-9]{1,7})"')
 # Cells holding a value, with their reference first as every writer puts it
 # (Excel, WPS, LibreOffice, xlsxwriter); a self-closing cell is a format only.
 _VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+# A cell tag without its reference first, or with a namespace prefix: walk tag by tag.
+_UNUSUAL_CELL = re.compile(rb'<c(?:>| (?!r=")|/)|<\w+:c[\s>/]')
 FAST_SCAN = 1 << 20  # bytes of sheet XML; a larger sheet is walked tag by tag, stopping early
 
 
 def scan_xlsx_sheet(xml: bytes) -> str | None:
     """The first limit the sheet passes, or None.
 
-    When every cell tag starts with its reference (counted with bytes.count, in C), one
-    regular expression finds them all: ≈0.1 ms for a form. Anything else (cells without
+    When every cell tag starts with its reference (one regular expression finds none that
+    does not), another finds them all: ≈0.1 ms for a form. Anything else (cells without
     a reference, a namespace prefix, a large sheet) is walked tag by tag.
     """
-    tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b":c ") + xml.count(b":c>")
-    if len(xml) <= FAST_SCAN and tags == xml.count(b'<c r="'):
+    if len(xml) <= FAST_SCAN and not _UNUSUAL_CELL.search(xml):
         refs = _VALUE_CELL.findall(xml)
         if not refs:
             return None
@@ -201,16 +202,17 @@ def scan_ods_content(xml: bytes) -> list[SheetProblem]:
 
 # -- workbooks -----------------------------------------------------------------------------------
 
-_TAG_ATTRS = re.compile(rb'([\w:]+)="([^"]*)"')
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = {
+    name: re.compile(rb"\s(?:\w+:)?" + name.encode() + rb'="([^"]*)"')
+    for name in ("name", "id", "Id", "Target")
+}
 
 
-def _attrs(tag: bytes) -> dict[str, str]:
-    return {
-        k.decode().rsplit(":", 1)[-1]: html.unescape(v.decode("utf-8", "replace"))
-        for k, v in _TAG_ATTRS.findall(tag)
-    }
+def _attr(tag: bytes, name: str) -> str:
+    m = _ATTR[name].search(tag)
+    return html.unescape(m.group(1).decode("utf-8", "replace")) if m else ""
 
 
 def _xlsx_sheets(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -222,16 +224,15 @@ def _xlsx_sheets(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     names = set(zf.namelist())
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
         return []  # calamine will say what is missing
-    rels = [_attrs(t) for t in _REL_TAG.findall(_read_part(zf, "xl/_rels/workbook.xml.rels"))]
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    rels = _REL_TAG.findall(_read_part(zf, "xl/_rels/workbook.xml.rels"))
+    targets = {_attr(r, "Id"): _attr(r, "Target") for r in rels}
     out = []
     for tag in _SHEET_TAG.findall(_read_part(zf, "xl/workbook.xml")):
-        sheet = _attrs(tag)
-        target = targets.get(sheet.get("id"), "")
+        target = targets.get(_attr(tag, "id"), "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
         part = posixpath.normpath(part)
         if part in names:
-            out.append((sheet.get("name", ""), part))
+            out.append((_attr(tag, "name"), part))
     return out
 
 

@@ -9,6 +9,7 @@ and stacked forms (several in one sheet) read one after another.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import zipfile
@@ -41,6 +42,7 @@ READABLE = paths.READABLE
 _TITLE = re.compile(r"绩效(目标申报|自评)表$")
 _STAMP = re.compile(r"^xltools:(declaration|self_evaluation):([^:]+):(\d{4})?$")
 _ZIP, _CFB = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HEAD = 1 << 20  # bytes read first: the signature, an encryption marker, the archive
 
 
 @dataclass
@@ -68,27 +70,30 @@ class Unreadable(Exception):
 
 
 def _sniff(path: Path) -> bytes:
-    """Turn the common ways a file is not a workbook into one clear sentence."""
+    """Turn the common ways a file is not a workbook into one clear sentence; the file's
+    first MB (all of a normal form)."""
     try:
         size = paths.regular_size(path)
         if size == 0:
             raise Unreadable("文件是空的（0 字节）")
-        head = paths.read_head(path, min(size, 1 << 20))
+        head = paths.read_head(path, min(size, _HEAD))
     except paths.NotReadable as exc:
         raise Unreadable(str(exc), exc.rule) from None
     if head.startswith(_CFB):
         # An encrypted .xlsx is an OLE container holding an "EncryptionInfo" stream.
         if "EncryptionInfo".encode("utf-16-le") in head:
             raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
-        return head[:8]
+        return head
     if not head.startswith(_ZIP):
         raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods）")
-    return head[:8]
+    return head
 
 
 def _diagnose_zip(path: Path) -> str:
     """Why a zip-based workbook failed to open (only asked after calamine gave up)."""
     try:
+        if not paths.read_head(path, 4).startswith(_ZIP):
+            return ""  # an .xls: calamine's own words
         with zipfile.ZipFile(path) as zf:
             if zf.testzip() is not None:
                 return "文件已损坏（压缩包内容校验失败）"
@@ -96,8 +101,8 @@ def _diagnose_zip(path: Path) -> str:
         return "文件已损坏（压缩包内容校验失败）"
     except (zipfile.BadZipFile, NotImplementedError):
         return "文件已损坏（不是完整的压缩包，可能下载或复制不完整）"
-    except OSError as exc:
-        return f"文件读取失败（{exc.strerror or exc}）"
+    except (OSError, paths.NotReadable) as exc:
+        return f"文件读取失败（{exc}）"
     except Exception:  # zipfile's own slips on damaged directories (UnicodeDecodeError …)
         return "文件已损坏（压缩包目录无法识别）"
     return ""
@@ -111,7 +116,8 @@ def _limits(path: Path, head: bytes) -> dict[str, str]:
             if over:
                 raise limits.LimitExceeded(f"工作表“{over[0].sheet}”{over[0].message}，未读取")
             return {}
-        with zipfile.ZipFile(path) as zf:
+        whole = len(head) < _HEAD  # already read: no second open
+        with zipfile.ZipFile(io.BytesIO(head) if whole else path) as zf:
             return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}
     except limits.LimitExceeded as exc:
         raise Unreadable(str(exc), "R20") from None
@@ -136,18 +142,20 @@ def _open(path: Path) -> tuple[python_calamine.CalamineWorkbook, dict[str, str]]
 
 def _sheet_rows(
     book: python_calamine.CalamineWorkbook, name: str, result: ReadResult
-) -> list[list[Any]] | str | None:
-    """A sheet's rows from A1; or which limit it passes (.xls is only known once read); or
-    None when calamine fails on it (an R01 for that sheet: the other sheets are still read)."""
+) -> tuple[list[list[Any]], Any] | str | None:
+    """A sheet's rows from A1 and the sheet; or which limit it passes (.xls is only known
+    once read); or None when calamine fails on it (an R01 for that sheet: the other sheets
+    are still read)."""
     try:
         sheet = book.get_sheet_by_name(name)
         end_row, end_col = sheet.end or (-1, -1)
         over = limits.check_grid(end_row + 1, end_col + 1)
-        return over if over else sheet.to_python(skip_empty_area=False)
+        return over if over else (sheet.to_python(skip_empty_area=False), sheet)
     except BaseException as exc:  # a malformed sheet, or a Rust panic (not an Exception)
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        message = f"工作表“{name}”无法读取，文件可能已损坏（{exc}）"
+        why = _diagnose_zip(Path(result.file)) or f"文件可能已损坏（{exc}）"
+        message = f"工作表“{name}”无法读取：{why}"
         result.findings.append(finding("R01", message, result.file, sheet=name))
         return None
 
@@ -611,12 +619,12 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
         book, over = _open(path)
         grids = []
         for meta in book.sheets_metadata:
-            rows = over.get(meta.name) or _sheet_rows(book, meta.name, result)
-            if isinstance(rows, str):
-                message = f"工作表“{meta.name}”未读取：{rows}"
+            read = over.get(meta.name) or _sheet_rows(book, meta.name, result)
+            if isinstance(read, str):
+                message = f"工作表“{meta.name}”未读取：{read}"
                 result.findings.append(finding("R20", message, str(path), sheet=meta.name))
-            elif rows is not None and _has_title(rows):  # 填表说明, lists: no label index
-                sheet = book.get_sheet_by_name(meta.name)
+            elif read is not None and _has_title(read[0]):  # 填表说明, lists: no label index
+                rows, sheet = read
                 grids.append((meta.name, Grid(rows, sheet.merged_cell_ranges or ())))
     except Unreadable as exc:
         result.findings.append(finding(exc.rule, str(exc), str(path)))
@@ -634,7 +642,7 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
             reader = FormReader(grid, str(path), name, top, end, profile)
             result.records.append(reader.read(kind))
             result.findings += reader.findings
-    if not result.records:
+    if not result.records and result.readable:  # an R01/R20 already says why
         result.findings.append(
             finding(
                 "R02",
