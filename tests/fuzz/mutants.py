@@ -18,6 +18,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from xltools.forms import col_letter
+
 ODD_VALUES = (
     "<v>1e999</v>",
     "<v>-1e999</v>",
@@ -109,18 +111,10 @@ def _edit_sheet(data: bytes, rng: random.Random, edit: Callable[[bytes], bytes])
     return _zip(parts)
 
 
-def _column(n: int) -> str:
-    letters = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
-
-
 def far_cell(data: bytes, rng: random.Random) -> bytes:
     row = rng.choice((rng.randint(1, 200), rng.randint(1, 1_048_576), 1_048_576))
     col = rng.choice((rng.randint(1, 30), rng.randint(1, 16_384), 16_384))
-    cell = b'<row r="%d"><c r="%s%d"><v>1</v></c></row>' % (row, _column(col).encode(), row)
+    cell = b'<row r="%d"><c r="%s%d"><v>1</v></c></row>' % (row, col_letter(col).encode(), row)
     ods = (
         b'<table:table-row table:number-rows-repeated="%d"><table:table-cell '
         b'table:number-columns-repeated="%d" office:value-type="float" office:value="1"/>'
