@@ -354,3 +354,45 @@ def test_r20_a_far_cell_in_a_libreoffice_xls_is_refused_before_calamine(
     [res] = api.read([xls])
     assert [f.rule for f in res.findings] == ["R20"]
     assert "65,536 行 × 256 列" in res.findings[0].message
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM as POSIX sends it")
+def test_a_killed_merge_leaves_no_temp_files(tmp_path: Path) -> None:
+    """SIGTERM unwinds like Ctrl+C: the half-written 汇总 and xlsxwriter's files are removed."""
+    import signal
+    import sys
+    import time
+
+    folder = tmp_path / "收回"
+    folder.mkdir()
+    for i in range(40):
+        shutil.copyfile(DECL, folder / f"{i:02d}_{DECL.name}")
+    out = tmp_path / "汇总"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "xltools",
+            "merge",
+            str(folder),
+            "-o",
+            str(out / "汇总.xlsx"),
+            "-j",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if out.exists() and any(p.name.startswith(".xltools-") for p in out.iterdir()):
+            break
+        time.sleep(0.005)
+    if proc.poll() is not None:
+        pytest.skip("the merge finished before it could be stopped")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err  # as for Ctrl+C (click says 已取消)
+    assert [p.name for p in out.iterdir()] == []
