@@ -154,7 +154,8 @@ def _sheet_rows(
     except BaseException as exc:  # a malformed sheet, or a Rust panic (not an Exception)
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        why = _diagnose_zip(Path(result.file)) or f"文件可能已损坏（{exc}）"
+        detail = "工作表的数据缺失" if str(exc) == name else str(exc)  # calamine names the sheet
+        why = _diagnose_zip(Path(result.file)) or f"文件可能已损坏（{detail}）"
         message = f"工作表“{name}”无法读取：{why}"
         result.findings.append(finding("R01", message, result.file, sheet=name))
         return None
