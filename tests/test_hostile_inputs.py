@@ -283,3 +283,26 @@ def test_r20_the_xls_scan_reads_cell_records_of_each_sheet() -> None:
     [problem] = limits.scan_biff(stream(65535, 255))
     assert problem.sheet == "申报表"
     assert "65,536 行 × 256 列" in problem.message
+
+
+def test_an_xls_that_aborts_calamine_costs_that_file_only(tmp_path: Path) -> None:
+    """A real abort (a 1 TB allocation in calamine's OLE reader): R01, the batch goes on."""
+    shutil.copyfile(HERE / "fixtures" / "bad" / "calamine_abort.xls", tmp_path / "坏.xls")
+    shutil.copyfile(bad.DECLARATION, tmp_path / "好.xlsx")
+    result, report = check_json(str(tmp_path))
+    assert result.exit_code == 3
+    files = {Path(fr["file"]).name: fr for fr in report["files"]}
+    assert [f["rule"] for f in files["坏.xls"]["findings"]] == ["R01"]
+    assert "异常终止" in files["坏.xls"]["findings"][0]["message"]
+    assert files["好.xlsx"]["projects"] == ["信息系统维护经费"]
+
+
+def test_a_slow_xls_is_stopped_by_the_time_limit(tmp_path: Path, monkeypatch) -> None:
+    from xltools import isolated
+
+    shutil.copyfile(HERE / "fixtures" / "bad" / "calamine_abort.xls", tmp_path / "慢.xls")
+    monkeypatch.setattr(isolated, "_CHILD", "import time; time.sleep(30)")
+    monkeypatch.setattr(isolated, "TIMEOUT", 1)
+    [res] = api.read([tmp_path / "慢.xls"])
+    assert [f.rule for f in res.findings] == ["R20"]
+    assert "秒的时间上限" in res.findings[0].message

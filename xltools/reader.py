@@ -15,14 +15,14 @@ import sys
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import python_calamine
 
-from xltools import compute, foreign, limits, paths, values
+from xltools import compute, foreign, isolated, limits, paths, values
 from xltools.catalogue import UNOPENED
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter
@@ -125,19 +125,55 @@ def _limits(path: Path, head: bytes) -> dict[str, str]:
         return {}
 
 
-def _open(path: Path) -> tuple[python_calamine.CalamineWorkbook, dict[str, str]]:
-    over = _limits(path, _sniff(path))
+def _opening_error(path: Path, text: str) -> Unreadable:
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
+    return Unreadable(_diagnose_zip(path) or f"文件已损坏或格式无法识别（{text}）")
+
+
+# A sheet as read: its rows from A1 and merged ranges; or which limit it passes; or None
+# when it could not be read (its R01 is already reported).
+SheetRead = tuple[list[list[Any]], Any] | str | None
+
+
+def _sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead]]:
+    """Each sheet of the workbook at ``path``: an .xls in a child process (isolated.py),
+    the zip formats here, after their limits were checked (limits.py)."""
+    head = _sniff(path)
+    over = _limits(path, head)
+    if head.startswith(_CFB):
+        yield from _xls_sheets(path, result)
+        return
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path)), over
-    except Unreadable:
-        raise
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
     except BaseException as exc:  # calamine raises its own types; a Rust panic is no Exception
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        text = str(exc).lower()
-        if "password" in text or "encrypt" in text:
-            raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送") from None
-        raise Unreadable(_diagnose_zip(path) or f"文件已损坏或格式无法识别（{exc}）") from None
+        raise _opening_error(path, str(exc)) from None
+    for meta in book.sheets_metadata:
+        read = over.get(meta.name) or _sheet_rows(book, meta.name, result)
+        if isinstance(read, tuple):
+            rows, sheet = read
+            read = (rows, sheet.merged_cell_ranges or ())
+        yield meta.name, read
+
+
+def _xls_sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead]]:
+    try:
+        sheets = isolated.read_xls(str(path), limits.MAX_AREA)
+    except isolated.ChildFailed as exc:
+        raise Unreadable(str(exc), exc.rule) from None
+    if isinstance(sheets, str):
+        raise _opening_error(path, sheets)
+    for name, rows, merged in sheets:
+        if isinstance(rows, tuple):  # ("area", height, width): over the limit
+            yield name, limits.check_grid(rows[1], rows[2])
+        elif isinstance(rows, str):
+            message = f"工作表“{name}”无法读取：文件可能已损坏（{rows}）"
+            result.findings.append(finding("R01", message, result.file, sheet=name))
+            yield name, None
+        else:
+            yield name, (rows, merged)
 
 
 def _sheet_rows(
@@ -617,16 +653,13 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     profile = profile or load_profile()
     result = ReadResult(str(path))
     try:
-        book, over = _open(path)
         grids = []
-        for meta in book.sheets_metadata:
-            read = over.get(meta.name) or _sheet_rows(book, meta.name, result)
+        for name, read in _sheets(path, result):
             if isinstance(read, str):
-                message = f"工作表“{meta.name}”未读取：{read}"
-                result.findings.append(finding("R20", message, str(path), sheet=meta.name))
+                message = f"工作表“{name}”未读取：{read}"
+                result.findings.append(finding("R20", message, str(path), sheet=name))
             elif read is not None and _has_title(read[0]):  # 填表说明, lists: no label index
-                rows, sheet = read
-                grids.append((meta.name, Grid(rows, sheet.merged_cell_ranges or ())))
+                grids.append((name, Grid(*read)))
     except Unreadable as exc:
         result.findings.append(finding(exc.rule, str(exc), str(path)))
         return result
