@@ -339,8 +339,8 @@ def test_rules_lists_every_id() -> None:
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
     assert listed == [r.id for r in CATALOGUE]
-    # R01–R07, R08–R17 (regional layouts), D01–D17, S01–S26, X01–X05, M01–M05
-    assert len(listed) == 7 + 10 + 17 + 26 + 5 + 5
+    # R01–R07, R08–R17 (regional layouts), R20–R22 (hostile input), D01–D17, S01–S26, X01–X05, M01–M05
+    assert len(listed) == 7 + 10 + 3 + 17 + 26 + 5 + 5
 
 
 def test_rules_shows_profile_severity(tmp_path: Path) -> None:

@@ -1151,6 +1151,7 @@ def test_every_catalogue_rule_has_a_test() -> None:
     here = Path(__file__).parent
     for path in [
         *here.glob("test_merge*.py"),
+        *here.glob("test_hostile*.py"),
         here / "test_prefill.py",
         here / "test_scoring.py",
         here / "test_regional.py",

@@ -16,8 +16,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from xltools.errors import UserError
-from xltools.files import atomic_path, check_writable, safe_filename, unique_path
+from xltools.catalogue import UNOPENED
+from xltools.errors import InputError, UserError
+from xltools.files import (
+    FULL_DISK,
+    atomic_path,
+    check_writable,
+    is_input,
+    safe_filename,
+    scratch_dir,
+    unique_path,
+)
 from xltools.forms import KIND_ALIASES, layout_for
 from xltools.model import (
     DECLARATION,
@@ -116,6 +125,7 @@ def write_template(
 class BatchResult:
     written: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # inputs that could not be opened
 
 
 def write_templates_from_list(
@@ -150,7 +160,7 @@ def write_templates_from_list(
         record = blank_record(kind, int(merged.pop("year", None) or year), **merged)
         name = safe_filename(f"{KIND_NAMES[kind]}_{record.project_name}")
         plans.append((unique_path(out_dir, name, taken), record))
-    _refuse_existing([path for path, _ in plans], force)
+    _refuse_existing([path for path, _ in plans], force, (Path(list_path),))
     for path, record in plans:
         result.written.append(
             write_form(path, record, rows=rows, profile=profile, variant=variant, force=True)
@@ -167,8 +177,14 @@ def read(paths: Iterable[str | Path], profile: Profile | None = None) -> list[Re
     return [read_workbook(f, profile) for f in files]
 
 
-def _refuse_existing(paths: list[Path], force: bool) -> None:
-    """Before writing a batch: none of ``paths`` may exist, unless ``force``."""
+def _refuse_existing(paths: list[Path], force: bool, inputs: tuple[Path, ...] = ()) -> None:
+    """Before writing a batch: none of ``paths`` may exist, unless ``force``; none may be
+    an input, even with ``force`` (``prefill DIR -o DIR --force`` once overwrote them)."""
+    clashes = [str(p) for p in paths if is_input(p, inputs)]
+    if clashes:
+        raise UserError(
+            f"输出文件不能与输入文件相同（输入文件只读取，不会被覆盖）：{'、'.join(clashes[:5])}"
+        )
     existing = [str(p) for p in paths if p.exists()]
     if existing and not force:
         raise UserError(
@@ -281,12 +297,19 @@ def _advance(
 
 
 def annotate(
-    report: Any, out_dir: str | Path, *, force: bool = False, notes: list[str] | None = None
+    report: Any,
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    notes: list[str] | None = None,
+    skipped: Callable[[str, str], None] | None = None,
 ) -> list[Path]:
     """An annotated copy of every checked workbook in ``out_dir``; inputs are never modified.
 
     A .xls, .ods or .et return gets an .xlsx copy; ``notes`` (when given) receives one
-    sentence per such copy and per file that gets none, for the terminal.
+    sentence per such copy and per file that gets none, for the terminal. A workbook
+    openpyxl cannot load (python-calamine read it) gets no copy and ``skipped(file,
+    reason)`` is told; the other copies are still written.
     """
     from xltools.annotate import ANNOTATABLE, conversion_note, copy_name
     from xltools.annotate import annotate as write_copy
@@ -300,7 +323,7 @@ def annotate(
     said: list[str] = []
     for fr in report.files:
         source = Path(fr.file)
-        if any(f.rule == "R01" for f in fr.findings):
+        if any(f.rule in UNOPENED for f in fr.findings):
             said.append(f"{source.name}：文件无法打开，未生成批注副本")
             continue
         if source.suffix.lower() not in ANNOTATABLE:
@@ -311,7 +334,15 @@ def annotate(
         plans.append((fr, out))
         if (note := conversion_note(source)) is not None:
             said.append(f"{out.name}：{note}")
-    written = [write_copy(fr, out) for fr, out in plans]
+    written = []
+    for fr, out in plans:
+        try:
+            written.append(write_copy(fr, out))
+        except Exception as exc:  # openpyxl is stricter than calamine: one file, not the batch
+            if isinstance(exc, OSError) and exc.errno in FULL_DISK:
+                raise
+            if skipped is not None:
+                skipped(fr.file, f"无法生成批注副本（{type(exc).__name__}: {exc}）")
     if notes is not None:
         notes.extend(said)
     return written
@@ -368,14 +399,19 @@ def prefill(
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"-o 应为文件夹：{out_dir}")
     result, taken, plans = BatchResult(), set(), []
-    for res in read(paths, profile):
+    results = read(paths, profile)
+    for res in results:
         declarations = [r for r in res.records if isinstance(r, Declaration)]
+        unopened = [f.message for f in res.findings if f.rule in UNOPENED]
+        if unopened:
+            result.unreadable.append(res.file)
         if not declarations:
-            result.problems.append(f"{res.file}：没有申报表，已跳过")
+            why = unopened[0] if unopened else "没有申报表"
+            result.problems.append(f"{res.file}：{why}，已跳过")
         for record in declarations:
             evaluation = self_evaluation_from(record, profile)
             plans.append((unique_path(out_dir, example_filename(evaluation), taken), evaluation))
-    _refuse_existing([path for path, _ in plans], force)
+    _refuse_existing([path for path, _ in plans], force, tuple(Path(r.file) for r in results))
     for path, evaluation in plans:
         result.written.append(write_form(path, evaluation, rows=rows, profile=profile, force=True))
     return result
@@ -427,14 +463,19 @@ def merge(
         )
         if not plan.entries:
             reasons = "；".join(f"{Path(s.file).name}：{s.reason}" for s in plan.left_out[:5])
-            raise UserError(f"没有可以汇总的项目（{reasons}）")
+            error = InputError if plan.report.unreadable else UserError  # exit 3 or 2
+            raise error(f"没有可以汇总的项目（{reasons}）")
         if title:
             plan.title = title
         if names is not None:
             merging.rename(plan, names)
-        with atomic_path(out) as tmp, paused_gc():
+        with atomic_path(out) as tmp, scratch_dir(out) as scratch, paused_gc():
             write_consolidated(
-                tmp, plan, profile, progress=bar.task("正在写入汇总工作簿", len(plan.entries))
+                tmp,
+                plan,
+                profile,
+                progress=bar.task("正在写入汇总工作簿", len(plan.entries)),
+                tmpdir=scratch,
             )
     return plan
 

@@ -90,6 +90,21 @@ CATALOGUE: tuple[Rule, ...] = (
         "全年执行数、分值、执行率、得分）读取",
     ),
     Rule(
+        "R20",
+        ERROR,
+        "文件或工作表超出读取上限，未读取：有内容的区域过大（如 XFD1048576 处有一个单元格）、"
+        "解压后过大或压缩比异常（压缩炸弹）",
+        "上限：100,000 行、1,000 列、从 A1 起 500,000 个单元格；每个部件解压后 64 MB、"
+        "合计 256 MB；超过 1 MB 的部件压缩比不超过 200:1；.xls 在单独的进程中读取，限时 60 秒。"
+        "只跳过超限的工作表，其余照常读取（.xls 整个文件不读）",
+    ),
+    Rule(
+        "R21",
+        ERROR,
+        "不是普通文件，未读取：失效或循环的快捷方式（符号链接）、管道（FIFO）、设备",
+    ),
+    Rule("R22", WARNING, "单元格文字超过 Excel 的上限 32,767 字：只读取前 32,767 字"),
+    Rule(
         "D01",
         ERROR,
         "必填项已填写：项目名称、主管部门、实施单位、计划开始日期、计划完成日期、"
@@ -273,6 +288,7 @@ CATALOGUE: tuple[Rule, ...] = (
     ),
 )
 RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}
+UNOPENED = ("R01", "R20", "R21")  # an input (or one of its sheets) could not be read: exit 3
 
 
 def matches(rule_id: str, prefixes: tuple[str, ...]) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from xltools.catalogue import ERROR, SEVERITY_ORDER, WARNING, matches
+from xltools.catalogue import ERROR, SEVERITY_ORDER, UNOPENED, WARNING, matches
 from xltools.findings import Finding, record_finding
 from xltools.model import Record
 from xltools.profiles import Profile, load_profile
@@ -46,7 +46,7 @@ class Report:
 
     @property
     def unreadable(self) -> list[str]:
-        return [fr.file for fr in self.files if any(f.rule == "R01" for f in fr.findings)]
+        return [fr.file for fr in self.files if any(f.rule in UNOPENED for f in fr.findings)]
 
     def exit_code(self, strict: bool = False) -> int:
         if self.unreadable:
@@ -288,7 +288,7 @@ def check(
         unreadable = [
             replace(x, message=f"申报表（--declarations）{x.message}")
             for x in res.findings
-            if x.rule == "R01"
+            if x.rule in UNOPENED
         ]
         if unreadable:
             reports.append(FileReport(res.file, [], unreadable))

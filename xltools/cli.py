@@ -6,6 +6,7 @@ so ``xltools --help`` starts at once and never imports pandas.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import os
 import sys
@@ -267,7 +268,8 @@ def read(
 
     results = api.read(paths, load_profile(profile))
     text = render.records_json(results) if fmt == "json" else render.records_csv(results, keys)
-    render.emit(text, output, force=force, bom=fmt == "csv")
+    inputs = [Path(r.file) for r in results]
+    render.emit(text, output, force=force, bom=fmt == "csv", inputs=inputs)
     _render_findings([f for r in results for f in r.findings])
     if not all(r.readable for r in results):
         sys.exit(3)
@@ -380,7 +382,13 @@ def check(
     _show_report(report, fmt, output, force, summary)
     if annotate_dir is not None:
         notes: list[str] = []
-        written = api.annotate(report, annotate_dir, force=force, notes=notes)
+        written = api.annotate(
+            report,
+            annotate_dir,
+            force=force,
+            notes=notes,
+            skipped=lambda file, why: click.echo(f"{file}：{why}", err=True),
+        )
         click.echo(f"已生成 {len(written)} 个批注副本，位于：{annotate_dir}", err=fmt != "table")
         for note in notes:
             click.echo(f"  {note}", err=fmt != "table")
@@ -409,7 +417,8 @@ def _show_report(report: Any, fmt: str, output: Path | None, force: bool, summar
         text = render.report_json(report, summary_only=summary)
     else:
         text = render.units_csv(report) if summary else render.report_csv(report)
-    render.emit(text, output, force=force, bom=fmt == "csv")
+    inputs = [Path(fr.file) for fr in report.files]
+    render.emit(text, output, force=force, bom=fmt == "csv", inputs=inputs)
 
 
 @cli.command()
@@ -508,7 +517,7 @@ def merge(
     两份内容不同时采用较新的一份，并写明采用了哪一份、为什么（M05）；有错误的文件默认不汇总（M04）。
 
     \b
-    退出码：0 全部汇总；1 有文件或项目未汇总；2 用法错误。
+    退出码：0 全部汇总；1 有文件或项目未汇总；2 用法错误；3 有文件无法打开（其余照常汇总）。
 
     \b
     示例：
@@ -539,6 +548,8 @@ def merge(
     merge_findings = [f for f in plan.findings if f.rule.startswith("M")]
     for f in merge_findings:
         click.echo(f.line(), err=True)
+    if plan.report.unreadable:
+        sys.exit(3)
     if any(f.rule in ("M01", "M04", "M05") for f in merge_findings):
         sys.exit(1)
 
@@ -572,6 +583,9 @@ def prefill(
     预算执行率 10，合计 100。实际完成值、得分和偏差原因留给单位填写。
 
     \b
+    退出码：0 已生成；1 没有可预填的申报表；2 用法错误；3 有文件无法打开（其余照常预填）。
+
+    \b
     示例：
       xltools prefill 申报表/ -o 自评表/
       xltools prefill 申报表_信息系统维护经费.xlsx -o 自评表/ --force
@@ -584,6 +598,8 @@ def prefill(
     for line in result.problems:
         click.echo(f"注意：{line}", err=True)
     click.echo(f"已生成 {len(result.written)} 份预填的自评表，位于：{output}")
+    if result.unreadable:
+        sys.exit(3)
     if not result.written:
         sys.exit(1)
 
@@ -611,6 +627,31 @@ def demo(folder: Path, force: bool) -> None:
     demo_module.run(folder, force=force)
 
 
+def _os_error(exc: OSError) -> str:
+    from xltools.files import FULL_DISK
+
+    if exc.errno in FULL_DISK:
+        return (
+            f"磁盘空间不足，无法写入 {exc.filename or '输出文件'}。"
+            "未写完的临时文件已删除，输入文件未受影响；请腾出空间后重试"
+        )
+    return f"无法读写文件 {exc.filename or ''}（{exc.strerror or exc}）"
+
+
+def _full_disk(exc: BaseException) -> OSError | None:
+    """xlsxwriter wraps the OSError of a full disk in its own FileCreateError."""
+    while exc is not None:
+        if isinstance(exc, OSError):
+            return exc
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return None
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    """A kill (SIGTERM) unwinds like Ctrl+C, so temp files are removed on the way out."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: turns every failure into a Chinese message and an exit code."""
     with chinese_click():  # click's messages are formatted when shown, below
@@ -618,6 +659,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(argv: list[str] | None) -> None:
+    import signal
+
+    with contextlib.suppress(ValueError):  # not in the main thread (embedded use)
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(args=argv, prog_name="xltools", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -636,11 +681,15 @@ def _main(argv: list[str] | None) -> None:
         click.echo("已中断。", err=True)
         sys.exit(130)
     except OSError as exc:
-        click.echo(f"错误：无法读写文件 {exc.filename or ''}（{exc.strerror or exc}）", err=True)
+        click.echo(f"错误：{_os_error(exc)}", err=True)
         sys.exit(2)
     except Exception as exc:  # a bug of ours: one line for the clerk, the details on request
         if os.environ.get("XLTOOLS_DEBUG"):
             raise
+        cause = _full_disk(exc)
+        if cause is not None:
+            click.echo(f"错误：{_os_error(cause)}", err=True)
+            sys.exit(2)
         click.echo(
             f"内部错误：{type(exc).__name__}: {exc}。请把这条信息和所用文件发给维护人员"
             "（设置环境变量 XLTOOLS_DEBUG=1 可查看详细信息）。",

@@ -45,16 +45,16 @@ def _copy_examples(target: Path) -> list[Path]:
 def run(folder: Path, force: bool = False, console: Console | None = None) -> None:
     console = console or Console()
     _prepare(folder, force)
-    console.print(f"[bold]xltools 演示[/bold]：所有文件写到 {folder.resolve()}\n")
+    console.print(f"[bold]xltools 演示[/bold]：所有文件写到 {escape(str(folder.resolve()))}\n")
 
     console.print("[bold]第 1 步  生成空白模板[/bold]（xltools template）")
     for kind, year in (("申报表", 2026), ("自评表", 2025)):
         path = api.write_template(folder / "模板" / f"{kind}.xlsx", kind, year=year, force=True)
-        console.print(f"  {path}")
+        console.print(f"  {escape(str(path))}")
 
     console.print("\n[bold]第 2 步  收回各单位填好的表格[/bold]（示例：长宁区医保中心的真实表单）")
     returned = _copy_examples(folder / "收回的表格")
-    console.print(f"  {len(returned)} 个文件，位于 {returned[0].parent}")
+    console.print(f"  {len(returned)} 个文件，位于 {escape(str(returned[0].parent))}")
 
     console.print("\n[bold]第 3 步  读取为数据[/bold]（xltools read）")
     results = api.read([folder / "收回的表格"])
@@ -62,7 +62,7 @@ def run(folder: Path, force: bool = False, console: Console | None = None) -> No
     render.emit(render.records_json(results), out, force=True)
     console.print(_summary(results))
     problems = [f for r in results for f in r.findings]
-    console.print(f"  读取问题：{len(problems)} 条；全部记录已写入 {out}")
+    console.print(f"  读取问题：{len(problems)} 条；全部记录已写入 {escape(str(out))}")
     report = _check_step(folder, console)
     _notices_step(folder, report, console)
     _fix_step(folder, console)
@@ -82,20 +82,20 @@ def _check_step(folder: Path, console: Console) -> Any:
     annotated = api.annotate(report, folder / "退回修改", force=True, notes=notes)
     with_errors = [fr for fr in report.files if fr.findings]
     console.print(
-        f"  批注副本 {len(annotated)} 个，位于 {folder / '退回修改'}"
+        f"  批注副本 {len(annotated)} 个，位于 {escape(str(folder / '退回修改'))}"
         f"（其中 {len(with_errors)} 个有问题需要单位修改）"
     )
     for note in notes:
-        console.print(f"  {note}")
+        console.print(f"  {escape(note)}")
     render.emit(render.report_csv(report), folder / "校验结果.csv", force=True, bom=True)
-    console.print(f"  全部问题清单：{folder / '校验结果.csv'}")
+    console.print(f"  全部问题清单：{escape(str(folder / '校验结果.csv'))}")
     return report
 
 
 def _notices_step(folder: Path, report: Any, console: Console) -> None:
     notices = api.write_notices(report, folder / "退回修改通知", force=True)
     for path in notices:
-        console.print(f"  退回修改通知（Word，可直接打印、盖章后发给单位）：{path}")
+        console.print(f"  退回修改通知（Word，可直接打印、盖章后发给单位）：{escape(str(path))}")
 
 
 def _fix_step(folder: Path, console: Console) -> None:
@@ -106,7 +106,7 @@ def _fix_step(folder: Path, console: Console) -> None:
     for change in result.changes:
         said = f"{change.location}：{change.shown(change.old)} → {change.shown(change.new)}"
         console.print(f"  {escape(said)}（{change.rule}，{change.note}）")
-    console.print(f"  改正后的副本（末尾有“修改记录”工作表）：{result.output}")
+    console.print(f"  改正后的副本（末尾有“修改记录”工作表）：{escape(str(result.output))}")
     console.print(f"  其余 {len(result.remaining)} 条问题不能自动判断，仍由单位修改。")
 
 
@@ -142,10 +142,10 @@ def _summary(results: list) -> Table:
         for rec in res.records:
             score = getattr(rec, "total_score", None)
             table.add_row(
-                Path(res.file).name,
+                escape(Path(res.file).name),
                 KIND_NAMES[rec.kind],
                 str(rec.year or ""),
-                rec.project_name or "",
+                escape(rec.project_name or ""),
                 str(len(rec.indicators)),
                 "" if score is None else f"{score:.2f}",
             )
@@ -156,10 +156,12 @@ def _merge_step(folder: Path, console: Console) -> None:
     console.print("\n[bold]第 6 步  汇总成一个工作簿，交上级部门[/bold]（xltools merge）")
     out = folder / "汇总.xlsx"
     plan = api.merge([folder / "收回的表格"], out, force=True)
-    console.print(f"  {plan.title}")
-    console.print(f"  已汇总 {len(plan.entries)} 个项目：{out}")
+    console.print(f"  {escape(str(plan.title))}")
+    console.print(f"  已汇总 {len(plan.entries)} 个项目：{escape(str(out))}")
     for source in plan.left_out:
-        console.print(f"  未汇总：{Path(source.file).name}（{source.reason}）")
+        console.print(
+            f"  未汇总：{escape(str(Path(source.file).name))}（{escape(str(source.reason))}）"
+        )
     console.print(
         "  工作表：项目汇总、指标明细、汇总表（正式表样，逐页打印）、图表、校验结果、来源"
     )
@@ -171,7 +173,9 @@ def _prefill_step(folder: Path, console: Console) -> None:
         p for p in (folder / "收回的表格").glob("申报表_*.xlsx") if "含错误" not in p.name
     ]
     result = api.prefill(declarations, folder / "预填的自评表", force=True)
-    console.print(f"  已生成 {len(result.written)} 份自评表，位于 {folder / '预填的自评表'}：")
+    console.print(
+        f"  已生成 {len(result.written)} 份自评表，位于 {escape(str(folder / '预填的自评表'))}："
+    )
     console.print(
         "  指标和年度指标值照抄批复的申报表，分值按 产出 50 / 效益 30 / 满意度 10 / 预算执行率 10 建议。"
     )

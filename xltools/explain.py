@@ -235,10 +235,9 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Rules of the hostile-input branch (issue 13, R20–R22), kept once the catalogue defines
-# them: the test wants no example for a rule the catalogue lacks. After that branch is
-# merged these can move into EXAMPLES above.
-_HOSTILE: dict[str, tuple[str, str]] = {
+# Files the reader refuses or cuts (issue 13): limits, paths that are no regular file,
+# text past Excel's own cap.
+EXAMPLES |= {
     "R20": (
         "工作表“自评表”最后一个单元格 XFD1048576 误填了一个字符（有内容的区域达 1,048,576 行 × 16,384 列），"
         "或文件解压后超过 256 MB、压缩比异常（压缩炸弹）",
@@ -253,7 +252,6 @@ _HOSTILE: dict[str, tuple[str, str]] = {
         "把该栏精简到 32,767 字以内，详细内容作为附件另行报送",
     ),
 }
-EXAMPLES.update({k: v for k, v in _HOSTILE.items() if k in RULES})
 
 
 def explain(rule: Rule, severity: str | None = None) -> list[str]:

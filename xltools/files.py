@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from xltools.errors import UserError
+from xltools.paths import same_file
 
 _BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
@@ -40,15 +43,32 @@ def unique_path(folder: Path, filename: str, taken: set[str]) -> Path:
     return folder / candidate
 
 
-def check_writable(path: Path, force: bool, inputs: tuple[Path, ...] = ()) -> None:
-    """Refuse to overwrite an existing file without --force, and never overwrite an input."""
+def is_input(path: Path, inputs: Iterable[Path]) -> bool:
+    """``path`` is one of ``inputs``: the same resolved path, or the same inode when it exists
+    (a hard link, another spelling of a case-insensitive name, a bind mount)."""
+    exists = path.exists()
     resolved = path.resolve()
-    if any(resolved == p.resolve() for p in inputs):
-        raise UserError(f"输出文件不能与输入文件相同：{path}")
+    return any(resolved == p.resolve() or (exists and same_file(path, p)) for p in inputs)
+
+
+def check_writable(path: Path, force: bool, inputs: Iterable[Path] = ()) -> None:
+    """Refuse to overwrite an existing file without --force, and never overwrite an input."""
+    if is_input(path, inputs):
+        raise UserError(f"输出文件不能与输入文件相同（输入文件只读取，不会被覆盖）：{path}")
     if path.exists() and not force:
         raise UserError(f"文件已存在：{path}（如需覆盖，请加 --force）")
     if path.exists() and path.is_dir():
         raise UserError(f"输出路径是一个文件夹：{path}")
+
+
+FULL_DISK = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+TEMP_PREFIX = ".xltools-"  # never an input (paths.NOT_INPUTS): a killed run's leftovers
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
@@ -56,14 +76,32 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only on success.
 
     A crash or an error halfway never leaves a half-written workbook under the
-    user's chosen name, and an existing file is replaced in one step.
+    user's chosen name, and an existing file is replaced in one step. The file gets the
+    mode any new file of the user gets (mkstemp makes it 0600: colleagues on a shared
+    folder could not open the outputs).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xltools-", suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def scratch_dir(beside: Path) -> Iterator[str]:
+    """A hidden folder beside an output for a writer's own temp files, always removed.
+
+    xlsxwriter keeps each worksheet in a temp file until it closes the workbook; in /tmp a
+    killed merge left them behind. Here they are ``.xltools-…``, skipped by later runs.
+    """
+    beside.parent.mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=beside.parent)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -15,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from xltools.catalogue import ERROR, RULES, WARNING
+from xltools.catalogue import ERROR, RULES, UNOPENED, WARNING
 from xltools.check import Checker, FileReport, Report, read_and_check
 from xltools.compute import tidy
 from xltools.conflicts import differences, message, newest
 from xltools.conflicts import key as project_key
 from xltools.findings import Finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
+from xltools.paths import NotReadable, open_regular
 from xltools.profiles import Profile
 from xltools.workers import Advance
 
@@ -75,10 +76,14 @@ class MergePlan:
 
 
 def sha256(path: str | Path) -> str:
+    """The file's SHA-256, or "" when it is no longer a regular file we can read."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open_regular(Path(path)) as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, NotReadable):  # removed or replaced (by a pipe) since it was read
+        return ""
     return digest.hexdigest()
 
 
@@ -205,7 +210,8 @@ def plan(
         sources.append(source)
         errors = fr.count(ERROR)
         if not fr.records:
-            source.included, source.reason = False, "无法读取或没有表单"
+            why = next((f.message for f in fr.findings if f.rule in UNOPENED), "没有表单")
+            source.included, source.reason = False, why
             continue
         if errors and not include_invalid:
             source.included, source.reason = (

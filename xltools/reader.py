@@ -9,20 +9,34 @@ and stacked forms (several in one sheet) read one after another.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import unicodedata
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import python_calamine
 
-from xltools import compute, foreign, foreign_table, formulas, levels, recognise, region
+from xltools import (
+    compute,
+    foreign,
+    foreign_table,
+    formulas,
+    isolated,
+    levels,
+    limits,
+    paths,
+    recognise,
+    region,
+    values,
+)
+from xltools.catalogue import UNOPENED
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter, vocabulary
 from xltools.model import (
@@ -48,13 +62,13 @@ from xltools.text import (
     year_of,
 )
 
-# .et: WPS 表格, an OLE file like .xls (or a zip like .xlsx): calamine reads it by content.
-READABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
+READABLE = paths.READABLE
 # Template instructions left in a goal cell: "对照年度目标，说明……(100字以内)".
 _INSTRUCTION = re.compile(r"[(（]\s*\d+\s*字以内\s*[)）]\s*[。.]?$")
 _STATED_UNIT = re.compile(r"(?:单位[:：]\s*|\()(万元|元)\)?")
 _STAMP = re.compile(r"^xltools:(declaration|self_evaluation):([^:]+):(\d{4})?$")
 _ZIP, _CFB = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HEAD = 1 << 20  # bytes read first: the signature, an encryption marker, the archive
 
 
 @dataclass
@@ -67,59 +81,151 @@ class ReadResult:
 
     @property
     def readable(self) -> bool:
-        return not any(f.rule in ("R01", "R02") for f in self.findings)
+        return not any(f.rule in ("R02", *UNOPENED) for f in self.findings)
 
 
 class Unreadable(Exception):
-    """The file is not a workbook we can open; the message is the R01 text."""
+    """The file is not a workbook we can open; the message is the finding's text."""
+
+    def __init__(self, message: str, rule: str = "R01") -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 # -- opening -----------------------------------------------------------------------------
 
 
-def _sniff(path: Path) -> None:
-    """Turn the common ways a file is not a workbook into one clear sentence."""
-    if not path.exists():
-        raise Unreadable("文件不存在")
-    if path.is_dir():
-        raise Unreadable("这是一个文件夹，不是表格文件")
-    size = path.stat().st_size
-    if size == 0:
-        raise Unreadable("文件是空的（0 字节）")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-        if head.startswith(_CFB):
-            # An encrypted .xlsx is an OLE container holding an "EncryptionInfo" stream.
-            fh.seek(0)
-            if "EncryptionInfo".encode("utf-16-le") in fh.read(min(size, 1 << 20)):
-                raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
-            return
+def _sniff(path: Path) -> bytes:
+    """Turn the common ways a file is not a workbook into one clear sentence; the file's
+    first MB (all of a normal form)."""
+    try:
+        size = paths.regular_size(path)
+        if size == 0:
+            raise Unreadable("文件是空的（0 字节）")
+        head = paths.read_head(path, min(size, _HEAD))
+    except paths.NotReadable as exc:
+        raise Unreadable(str(exc), exc.rule) from None
+    if head.startswith(_CFB):
+        # An encrypted .xlsx is an OLE container holding an "EncryptionInfo" stream.
+        if "EncryptionInfo".encode("utf-16-le") in head:
+            raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
+        return head
     if not head.startswith(_ZIP):
         raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods、.et）")
+    return head
 
 
 def _diagnose_zip(path: Path) -> str:
     """Why a zip-based workbook failed to open (only asked after calamine gave up)."""
     try:
+        if not paths.read_head(path, 4).startswith(_ZIP):
+            return ""  # an .xls: calamine's own words
         with zipfile.ZipFile(path) as zf:
             if zf.testzip() is not None:
                 return "文件已损坏（压缩包内容校验失败）"
     except (zlib.error, EOFError):  # damaged deflate data fails before the CRC check can
         return "文件已损坏（压缩包内容校验失败）"
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError):
         return "文件已损坏（不是完整的压缩包，可能下载或复制不完整）"
+    except (OSError, paths.NotReadable) as exc:
+        return f"文件读取失败（{exc}）"
+    except Exception:  # zipfile's own slips on damaged directories (UnicodeDecodeError …)
+        return "文件已损坏（压缩包目录无法识别）"
     return ""
 
 
-def _open(path: Path) -> python_calamine.CalamineWorkbook:
-    _sniff(path)
+def _limits(path: Path, head: bytes) -> dict[str, str]:
+    """Sheets over a limit (name → which limit), checked before calamine allocates them."""
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for each format
-        text = str(exc).lower()
-        if "password" in text or "encrypt" in text:
-            raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送") from None
-        raise Unreadable(_diagnose_zip(path) or f"文件已损坏或格式无法识别（{exc}）") from None
+        if head.startswith(_CFB):  # calamine builds every .xls sheet when it opens the file
+            over = limits.check_xls(str(path))
+            if over:
+                raise limits.LimitExceeded(f"工作表“{over[0].sheet}”{over[0].message}，未读取")
+            return {}
+        whole = len(head) < _HEAD  # already read: no second open
+        with zipfile.ZipFile(io.BytesIO(head) if whole else path) as zf:
+            return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}
+    except limits.LimitExceeded as exc:
+        raise Unreadable(str(exc), "R20") from None
+    except Exception:  # a damaged archive or workbook.xml: calamine's error says more
+        return {}
+
+
+def _opening_error(path: Path, text: str) -> Unreadable:
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
+    return Unreadable(_diagnose_zip(path) or f"文件已损坏或格式无法识别（{text}）")
+
+
+# A sheet as read: its rows from A1 and merged ranges; or which limit it passes; or None
+# when it could not be read (its R01 is already reported).
+SheetRead = tuple[list[list[Any]], Any] | str | None
+
+
+def _sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead, bool]]:
+    """Each sheet of the workbook at ``path``: an .xls in a child process (isolated.py),
+    the zip formats here, after their limits were checked (limits.py)."""
+    head = _sniff(path)
+    over = _limits(path, head)
+    if head.startswith(_CFB):
+        yield from _xls_sheets(path, result)
+        return
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except BaseException as exc:  # calamine raises its own types; a Rust panic is no Exception
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise _opening_error(path, str(exc)) from None
+    for meta in book.sheets_metadata:
+        read = over.get(meta.name) or _sheet_rows(book, meta.name, result)
+        if isinstance(read, tuple):
+            rows, sheet = read
+            read = (rows, sheet.merged_cell_ranges or ())
+        yield meta.name, read, _hidden(meta)
+
+
+def _xls_sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead, bool]]:
+    try:
+        sheets = isolated.read_xls(str(path), limits.MAX_AREA)
+    except isolated.ChildFailed as exc:
+        raise Unreadable(str(exc), exc.rule) from None
+    if isinstance(sheets, str):
+        raise _opening_error(path, sheets)
+    for name, rows, merged, hidden in sheets:
+        if isinstance(rows, tuple):  # ("area", height, width): over the limit
+            yield name, limits.check_grid(rows[1], rows[2]), hidden
+        elif isinstance(rows, str):
+            message = f"工作表“{name}”无法读取：文件可能已损坏（{rows}）"
+            result.findings.append(finding("R01", message, result.file, sheet=name))
+            yield name, None, hidden
+        else:
+            yield name, (rows, merged), hidden
+
+
+def _hidden(meta: Any) -> bool:
+    """Hidden or very hidden (R10: its forms are read, and said so)."""
+    return str(meta.visible).rsplit(".", 1)[-1] != "Visible"
+
+
+def _sheet_rows(
+    book: python_calamine.CalamineWorkbook, name: str, result: ReadResult
+) -> tuple[list[list[Any]], Any] | str | None:
+    """A sheet's rows from A1 and the sheet; or which limit it passes (.xls is only known
+    once read); or None when calamine fails on it (an R01 for that sheet: the other sheets
+    are still read)."""
+    try:
+        sheet = book.get_sheet_by_name(name)
+        end_row, end_col = sheet.end or (-1, -1)
+        over = limits.check_grid(end_row + 1, end_col + 1)
+        return over if over else (sheet.to_python(skip_empty_area=False), sheet)
+    except BaseException as exc:  # a malformed sheet, or a Rust panic (not an Exception)
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        detail = "工作表的数据缺失" if str(exc) == name else str(exc)  # calamine names the sheet
+        why = _diagnose_zip(Path(result.file)) or f"文件可能已损坏（{detail}）"
+        message = f"工作表“{name}”无法读取：{why}"
+        result.findings.append(finding("R01", message, result.file, sheet=name))
+        return None
 
 
 # -- a sheet as a grid ---------------------------------------------------------------------
@@ -578,17 +684,32 @@ class FormReader:
     def _convert(
         self, typ: T, raw: Any, cell: Cell, record: Record, label: str, shown: Any = None
     ) -> Any:
+        if typ == T.GRADE and values.is_number(raw):
+            # A formula's cached result of the wrong type: a .xls saved by LibreOffice gives
+            # the 评分等级 formula as 0. Missing, not "0" (a false S14, a file left unmerged).
+            return None
         if typ in (T.TEXT, T.LONG_TEXT, T.GRADE):
-            return _text(raw)
+            text = _text(raw)
+            if text is not None and len(text) > values.MAX_TEXT:
+                self.report(
+                    "R22", values.too_long(label, len(text)), cell, project=record.project_name
+                )
+                return text[: values.MAX_TEXT]
+            return text
         if typ == T.DATE:
             return parse_date(raw).value
         parsed = parse_rate(raw, fraction=True) if typ == T.RATE else parse_number(raw)
-        if not parsed.ok:
+        problem = (
+            f"单元格中是“{values.shown(raw)}”，未按 0 处理"
+            if not parsed.ok
+            else parsed.value is not None and values.number_problem(parsed.value)
+        )
+        if problem:
             self.report(
                 "R04",
-                f"“{label}”应为数字，单元格中是“{raw}”，未按 0 处理",
+                f"“{label}”应为数字，{problem}",
                 cell,
-                value=raw,
+                value=values.plain(raw),
                 expected="数字",
                 project=record.project_name,
             )
@@ -599,7 +720,7 @@ class FormReader:
                 "R06",
                 f"“{label}”以文本形式填写（“{raw}”），已按数字 {_shown(parsed.value)} 读取",
                 cell,
-                value=raw,
+                value=values.plain(raw),
                 expected=parsed.value,
                 project=record.project_name,
             )
@@ -992,18 +1113,19 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     profile = profile or load_profile()
     result = ReadResult(str(path))
     try:
-        book = _open(path)
         grids = []
-        for meta in book.sheets_metadata:
-            sheet = book.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
-            if recognise.looks_like_form(rows):  # the 填表说明 and list sheets need no index
-                hidden = str(meta.visible).rsplit(".", 1)[-1] != "Visible"
-                grids.append((meta.name, Grid(rows, sheet.merged_cell_ranges or ()), hidden))
+        for name, read, hidden in _sheets(path, result):
+            if isinstance(read, str):
+                message = f"工作表“{name}”未读取：{read}"
+                result.findings.append(finding("R20", message, str(path), sheet=name))
+            elif read is not None and recognise.looks_like_form(read[0]):
+                grids.append((name, Grid(*read), hidden))  # 填表说明, lists: no label index
     except Unreadable as exc:
-        result.findings.append(finding("R01", str(exc), str(path)))
+        result.findings.append(finding(exc.rule, str(exc), str(path)))
         return result
-    except Exception as exc:  # a malformed sheet inside an otherwise valid container
+    except BaseException as exc:  # a malformed sheet, or a Rust panic (no Exception) in calamine
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
         message = _diagnose_zip(path) or f"文件内容无法读取（{exc}）"
         result.findings.append(finding("R01", message, str(path)))
         return result
@@ -1020,7 +1142,7 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
             blanks += reader.blanks
         if blanks and path.suffix.lower() in formulas.FORMULA_FILES:
             _uncached(path, name, blanks, result)
-    if not result.records:
+    if not result.records and result.readable:  # an R01/R20 already says why
         result.findings.append(
             finding(
                 "R02",
@@ -1032,21 +1154,9 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     return result
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given directly, and the readable files inside given folders (recursively)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(
-                f
-                for f in p.rglob("*")
-                if f.suffix.lower() in READABLE
-                and f.is_file()
-                and not f.name.startswith(("~$", ".~lock"))
-            )
-        else:
-            out.append(p)
-    return out
+def discover(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files given directly, and the workbook-named entries inside given folders."""
+    return paths.discover(inputs)
 
 
 __all__ = ["READABLE", "ReadResult", "col_letter", "discover", "read_workbook"]

@@ -41,9 +41,26 @@ CSV_INDICATOR_KEYS = (
 )
 
 
+# Excel and LibreOffice evaluate a CSV field that starts like a formula (=HYPERLINK(…),
+# =100%, @A1, +1, -1, and a tab or CR before them): such text gets a leading apostrophe,
+# which both show as text (OWASP's advice for CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_field(value: Any) -> Any:
+    """A value for a CSV cell: text that would start a formula is neutralised."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def dumps(data: Any) -> str:
+    """Strict JSON (no NaN/Infinity): readers in other languages reject those."""
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
 def records_json(results: Iterable[ReadResult]) -> str:
-    records = [to_dict(r) for res in results for r in res.records]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return dumps([to_dict(r) for res in results for r in res.records])
 
 
 def _funds_columns(record: dict[str, Any]) -> dict[str, Any]:
@@ -80,21 +97,26 @@ def records_csv(results: Iterable[ReadResult], keys: bool = False) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     if keys:
         writer.writerow(columns)
-        writer.writerows([row.get(k) for k in columns] for row in rows)
+        writer.writerows([csv_field(row.get(k)) for k in columns] for row in rows)
     else:
         writer.writerow([columns_module.header(k) for k in columns])
         writer.writerows(
-            [columns_module.shown_value(k, row.get(k)) for k in columns] for row in rows
+            [csv_field(columns_module.shown_value(k, row.get(k))) for k in columns] for row in rows
         )
     return buffer.getvalue()
 
 
-def emit(text: str, output: Path | None, *, force: bool, bom: bool = False) -> None:
-    """Print to stdout, or write atomically to ``output`` (a BOM lets Excel open UTF-8 CSV)."""
+def emit(
+    text: str, output: Path | None, *, force: bool, bom: bool = False, inputs: Iterable[Path] = ()
+) -> None:
+    """Print to stdout, or write atomically to ``output`` (a BOM lets Excel open UTF-8 CSV).
+
+    ``output`` may never be one of ``inputs``, even with ``force``.
+    """
     if output is None:
         click.echo(text, nl=False)
         return
-    check_writable(output, force)
+    check_writable(output, force, tuple(inputs))
     with atomic_path(output) as tmp:
         tmp.write_text(text, encoding="utf-8-sig" if bom else "utf-8", newline="")
 
@@ -128,7 +150,7 @@ def report_json(report: Any, summary_only: bool = False) -> str:
     data = report.to_dict()
     if summary_only:
         data = {"summary": data["summary"]}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return dumps(data)
 
 
 def units_csv(report: Any) -> str:
@@ -137,7 +159,7 @@ def units_csv(report: Any) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([name for _, name in UNIT_COLUMNS])
     for row in report.by_unit():
-        writer.writerow([row[k] for k, _ in UNIT_COLUMNS])
+        writer.writerow([csv_field(row[k]) for k, _ in UNIT_COLUMNS])
     return buffer.getvalue()
 
 
@@ -148,31 +170,35 @@ def report_csv(report: Any) -> str:
     writer.writerow([name for _, name in FINDING_COLUMNS])
     for f in report.findings:
         data = f.to_dict()
-        writer.writerow(["" if data[k] is None else data[k] for k, _ in FINDING_COLUMNS])
+        writer.writerow([csv_field(data[k]) for k, _ in FINDING_COLUMNS])
     return buffer.getvalue()
 
 
 def report_table(report: Any, console: Any, summary_only: bool = False) -> None:
     """Findings grouped by file (unless ``summary_only``), then the summary per 实施单位
     and the totals."""
+    from rich.markup import escape
     from rich.table import Table
 
+    # User text is shown, never interpreted: "[/x]" in a unit's name once ended the run.
     for fr in report.files:
         if not fr.findings or summary_only:
             continue
         counts = "，".join(f"{s} {fr.count(s)}" for s in ("错误", "警告", "提示") if fr.count(s))
-        table = Table(title=f"{fr.file}（{counts}）", title_justify="left", expand=False)
+        table = Table(title=f"{escape(fr.file)}（{counts}）", title_justify="left", expand=False)
         for name in ("位置", "规则", "严重程度", "说明"):
             table.add_column(name, overflow="fold")
         for f in fr.findings:
             style = SEVERITY_STYLE.get(f.severity, "")
-            table.add_row(f.location, f.rule, f"[{style}]{f.severity}[/]", f.message)
+            table.add_row(
+                escape(f.location), f.rule, f"[{style}]{f.severity}[/]", escape(f.message)
+            )
         console.print(table)
     summary = Table(title="按实施单位汇总", title_justify="left")
     for key, name in UNIT_COLUMNS:
         summary.add_column(name, justify="left" if key == "unit" else "right")
     for row in report.by_unit():
-        summary.add_row(*(str(row[key]) for key, _ in UNIT_COLUMNS))
+        summary.add_row(*(escape(str(row[key])) for key, _ in UNIT_COLUMNS))
     console.print(summary)
     console.print(
         f"共检查 {len(report.files)} 个文件：错误 {report.count('错误')} 条，"

@@ -25,6 +25,7 @@ from xltools.forms import Cell, layout_for
 from xltools.merge import Entry, MergePlan
 from xltools.model import DECLARATION, KIND_NAMES, SELF_EVALUATION
 from xltools.profiles import Profile
+from xltools.values import MAX_TEXT
 from xltools.writer import paper
 from xltools.writer.forms import FONT, FormDrawer, Styles, _ok
 
@@ -147,6 +148,7 @@ class ConsolidatedWriter:
         plan: MergePlan,
         profile: Profile,
         progress: Callable[[int], None] | None = None,
+        tmpdir: str | None = None,
     ) -> None:
         self.plan, self.profile = plan, profile
         self.progress = progress  # called with the number of forms just drawn
@@ -156,6 +158,7 @@ class ConsolidatedWriter:
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
+                "tmpdir": tmpdir,
                 # Cells without a format of their own (the flat 指标明细 table) are in 宋体
                 # too. A cell format costs a third of xlsxwriter's time for that cell.
                 "default_format_properties": {
@@ -618,7 +621,8 @@ class ConsolidatedWriter:
                 elif isinstance(value, int | float) and not isinstance(value, bool):
                     ws.write_number(r, c, value, number)
                 else:
-                    _ok(ws.write_string(r, c, str(value), text), "text")
+                    # A finding quoting a long text can pass Excel's 32,767 characters a cell.
+                    _ok(ws.write_string(r, c, str(value)[:MAX_TEXT], text), "text")
                     n = max(n, paper.lines(str(value), widths[c]))
             ws.set_row(r, paper.height(n))
         ws.autofilter(HEADER, 0, HEADER + max(len(rows), 1), len(headers) - 1)
@@ -681,6 +685,11 @@ def _text(value: object) -> str | None:
 
 
 def write_consolidated(
-    path: Path, plan: MergePlan, profile: Profile, progress: Callable[[int], None] | None = None
+    path: Path,
+    plan: MergePlan,
+    profile: Profile,
+    progress: Callable[[int], None] | None = None,
+    tmpdir: str | None = None,
 ) -> None:
-    ConsolidatedWriter(path, plan, profile, progress).write()
+    """``tmpdir``: where xlsxwriter keeps its worksheet temp files (default: the system's)."""
+    ConsolidatedWriter(path, plan, profile, progress, tmpdir).write()
