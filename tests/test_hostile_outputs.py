@@ -299,7 +299,7 @@ def test_libreoffice_shows_our_csv_as_text_and_would_evaluate_it_raw(
     converted = csv_to_xlsx(lo, [ours, raw], tmp_path / "lo")
     book = openpyxl.load_workbook(converted[0])
     header = [c.value for c in next(book.active.iter_rows(max_row=1))]
-    col = next(i for i, h in enumerate(header) if h and h.endswith("project_name"))
+    col = next(i for i, h in enumerate(header) if h and h.endswith("项目名称"))
     cells = [row[col] for row in book.active.iter_rows(min_row=2)]
     assert cells and all(c.data_type == "s" for c in cells)
     assert {c.value for c in cells} == {"'" + bad.FORMULA_NAME}

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-READABLE = (".xlsx", ".xlsm", ".xls", ".ods")
+READABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".et")  # .et: WPS 表格, OLE or zip, read by content
 # Office's owner files ("~$申报表.xlsx", LibreOffice ".~lock.…#") and our own temp files
 # (a killed run leaves ".xltools-….xlsx" beside its output): never inputs.
 NOT_INPUTS = ("~$", ".~lock", ".xltools-")
