@@ -314,8 +314,11 @@ class App:
 
         async def events() -> AsyncIterator[str]:
             while True:
-                yield f"data: {json.dumps(job.status(), ensure_ascii=False)}\n\n"
-                if job.state != "running":
+                # One snapshot decides both what is sent and whether it was the last: a job
+                # that ended between the two would close the stream on a "running" event.
+                status = job.status()
+                yield f"data: {json.dumps(status, ensure_ascii=False)}\n\n"
+                if status["state"] != "running":
                     return
                 await asyncio.sleep(0.25)
 
