@@ -210,3 +210,23 @@ def test_prefill_with_sichuan_prints_权重(tmp_path: Path) -> None:
     assert "分值" not in printed_text(sichuan)
     assert openpyxl.load_workbook(national)[SE][TABLE_WEIGHT].value == "分值"
     assert content(read_one(sichuan, "四川")) == content(read_one(national))
+
+
+# -- merge draws the forms with the same writer ----------------------------------------------
+
+
+def sheet_texts(path: Path, prefix: str) -> list[str]:
+    wb = openpyxl.load_workbook(path)
+    [ws] = [wb[name] for name in wb.sheetnames if name.startswith(prefix)]
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def test_merge_with_sichuan_prints_权重(tmp_path: Path, run_main) -> None:
+    blank = template(run_main, tmp_path / "四川.xlsx", "--profile", "四川")
+    filled = fill_by_hand(blank, tmp_path / "自评表_填好.xlsx")
+    for name, word, other in (("四川", "权重", "分值"), ("全国", "分值", "权重")):
+        out = tmp_path / f"汇总_{name}.xlsx"
+        api.merge([filled], out, profile=name)
+        details, forms = sheet_texts(out, "指标明细"), sheet_texts(out, "汇总表")
+        assert word in details and other not in details
+        assert forms.count(word) == 2 and other not in forms  # funds grid and table header

@@ -10,8 +10,11 @@ validation messages). Reading is unaffected: the vocabulary knows both words.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
 from xltools.forms.base import Column, Field, Footer, Layout
+
+_Labelled = TypeVar("_Labelled", Field, Column)
 
 WEIGHT_WORD = "分值"  # what the layouts print; profiles may set another (wording.weight)
 
@@ -48,31 +51,18 @@ def _aliases(old: str, new: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _reworded(layout: Layout, word: str) -> Layout:
-    def field_(fld: Field) -> Field:
-        label = reword(fld.label, word)
-        return replace(
-            fld,
-            label=label,
-            aliases=_aliases(fld.label, label, fld.aliases),
-            prompt=reword(fld.prompt, word),
-        )
-
-    def column(col: Column) -> Column:
-        label = reword(col.label, word)
-        return replace(
-            col,
-            label=label,
-            aliases=_aliases(col.label, label, col.aliases),
-            prompt=reword(col.prompt, word),
-        )
+    def item(x: _Labelled) -> _Labelled:
+        label = reword(x.label, word)
+        aliases = _aliases(x.label, label, x.aliases)
+        return replace(x, label=label, aliases=aliases, prompt=reword(x.prompt, word))
 
     def footer(foot: Footer) -> Footer:
-        return replace(foot, fields=tuple(field_(f) for f in foot.fields))
+        return replace(foot, fields=tuple(item(f) for f in foot.fields))
 
     return replace(
         layout,
-        fields=tuple(field_(f) for f in layout.fields),
+        fields=tuple(item(f) for f in layout.fields),
         statics=tuple((ref, reword(text, word)) for ref, text in layout.statics),
-        columns=tuple(column(c) for c in layout.columns),
+        columns=tuple(item(c) for c in layout.columns),
         footers=tuple(footer(f) for f in layout.footers),
     )
