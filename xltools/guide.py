@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xltools.forms import Layout
+from xltools.forms.wording import reword
 from xltools.model import DECLARATION
 from xltools.profiles import Profile
 
@@ -138,4 +139,6 @@ def guide_lines(layout: Layout, profile: Profile) -> list[tuple[str, str]]:
         lines += _declaration_parts()
     else:
         lines += _self_evaluation_parts(profile)
-    return lines + list(_NOTATION) + _framework_lines(profile) + _checks(layout.kind)
+    lines += list(_NOTATION) + _framework_lines(profile) + _checks(layout.kind)
+    word = profile.weight_word  # 四川 calls the points 权重 (forms/wording.py)
+    return [(style, reword(text, word)) for style, text in lines]

@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xltools.compute import tidy
 from xltools.forms import Cell, layout_for
+from xltools.forms.wording import reword
 from xltools.merge import Entry, MergePlan
 from xltools.model import DECLARATION, KIND_NAMES, SELF_EVALUATION
 from xltools.profiles import Profile
@@ -370,8 +371,9 @@ class ConsolidatedWriter:
             + (INDICATOR_SELF_COLS if kind == SELF_EVALUATION else ())
             + (("来源文件", TEXT, 22), ("工作表", TEXT, 8), ("行", COUNT, 5))
         )
+        word = self.profile.weight_word  # the forms' word for the points (四川: 权重)
         for c, (header, _, width) in enumerate(cols):
-            ws.write_string(0, c, header, self.head)
+            ws.write_string(0, c, reword(header, word), self.head)
             ws.set_column(c, c, width)
         ws.set_row(0, paper.height(max(paper.lines(h, w) for h, _, w in cols)))
         # Wrapped text (the workbook's default format wraps) needs rows sized for it.

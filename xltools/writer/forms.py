@@ -37,6 +37,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xltools import compute
 from xltools.forms import Cell, Column, Field, Layout, Span, T, col_letter
+from xltools.forms.wording import reword, worded
 from xltools.guide import guide_lines
 from xltools.model import SELF_EVALUATION, Record
 from xltools.profiles import Profile
@@ -456,6 +457,7 @@ class FormDrawer:
     """
 
     def __init__(self, ws: Worksheet, styles: Styles, layout: Layout, profile: Profile) -> None:
+        layout = worded(layout, profile.weight_word)  # the region's word for the points
         self.ws, self.st, self.layout, self.profile = ws, styles, layout, profile
         key = (id(layout), id(profile))
         plan = styles._plans.get(key)
@@ -602,6 +604,7 @@ class FormWorkbook:
         self._lists: dict[str, str] = {}
 
     def add_form(self, layout: Layout, record: Record, rows: int, unit: str) -> Placement:
+        layout = worded(layout, self.profile.weight_word)  # prompts and headers alike
         ws = self.book.add_worksheet(layout.sheet_name)
         drawer = FormDrawer(ws, self.styles, layout, self.profile)
         for col, width in layout.widths.items():
@@ -704,7 +707,9 @@ class FormWorkbook:
         elif typ == T.MONEY:
             rule = _decimal(0, 1e13, "金额须为不小于 0 的数字，不要带单位或文字。")
         elif typ in (T.WEIGHT, T.SCORE):
-            rule = _decimal(0, 100, "分值、得分须为 0 到 100 之间的数字。")
+            rule = _decimal(
+                0, 100, reword("分值、得分须为 0 到 100 之间的数字。", self.profile.weight_word)
+            )
         elif typ == T.DATE:
             rule = {
                 "validate": "date",
@@ -744,10 +749,14 @@ class FormWorkbook:
                 "validate": "custom",
                 "value": f"=AND(ISNUMBER({score}),{score}>=0,{score}<=IF(ISNUMBER({weight}),{weight},100))",
                 "error_title": "得分无效",
-                "error_message": "得分须为 0 到本行分值之间的数字。",
+                "error_message": reword(
+                    "得分须为 0 到本行分值之间的数字。", self.profile.weight_word
+                ),
             }
         if typ == T.WEIGHT:
-            return _decimal(0, 100, "分值须为 0 到 100 之间的数字。")
+            return _decimal(
+                0, 100, reword("分值须为 0 到 100 之间的数字。", self.profile.weight_word)
+            )
         return {"validate": "any"}
 
     def _page_setup(self, ws: Worksheet, layout: Layout, place: Placement) -> None:
