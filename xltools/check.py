@@ -318,19 +318,15 @@ def read_and_check(
     """Each file read and checked, in order; ``jobs`` processes (AUTO: one per CPU) when
     there are many files. A script that asks for several must have the usual
     ``if __name__ == "__main__":`` guard, as with any use of multiprocessing."""
-    from xltools.workers import check_files, jobs_for
+    from xltools.workers import jobs_for, read_files
 
     n = jobs_for(len(files), jobs)
     if n > 1:
-        options = {
-            "select": checker.select,
-            "ignore": checker.ignore,
-            "scores": checker.with_scores,
-        }
-        return check_files(files, checker.profile, options, jobs=n, advance=progress)
-    results = []
-    for path in files:
-        results.append(read_workbook(path, checker.profile))
-        if progress:
-            progress(1)
+        results = read_files(files, checker.profile, jobs=n, advance=progress)
+    else:
+        results = []
+        for path in files:
+            results.append(read_workbook(path, checker.profile))
+            if progress:
+                progress(1)
     return checker.run(results).files
