@@ -8,6 +8,7 @@ Under CI=true a missing Chromium or driver fails instead of skipping.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -122,6 +123,28 @@ def wait_for(driver, css: str, seconds: float = WAIT):
     )
 
 
+def severities_shown(driver, until: set[str], seconds: float = WAIT) -> set[str]:
+    """The severities of the findings on the page, read again (a filter reloads the page,
+    and an element of the old one goes stale) until they are ``until`` or time runs out."""
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    seen: set[str] = set()
+
+    def shown(d) -> bool:
+        nonlocal seen
+        try:
+            seen = {b.text for b in d.find_elements(By.CSS_SELECTOR, "#findings tr.finding .sev")}
+        except StaleElementReferenceException:
+            return False
+        return seen == until
+
+    with contextlib.suppress(TimeoutException):
+        WebDriverWait(driver, seconds, poll_frequency=0.2).until(shown)
+    return seen
+
+
 def upload(driver, paths: list[Path], submit_text: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -174,8 +197,8 @@ def test_check_end_to_end_in_a_browser(chrome, server, examples, screenshots, tm
     wait_for(chrome, "input[name=severity][value='警告']:not(:checked)")
     chrome.find_element(By.CSS_SELECTOR, "input[name=severity][value='提示']").click()
     wait_for(chrome, "input[name=severity][value='提示']:not(:checked)")
-    badges = chrome.find_elements(By.CSS_SELECTOR, "#findings tr.finding .sev")
-    assert badges and {b.text for b in badges} == {"错误"}
+    # the script submits the filter and the page is replaced: read the page it settles on
+    assert severities_shown(chrome, until={"错误"}) == {"错误"}
 
 
 def test_merge_in_a_browser(chrome, server, examples, screenshots):

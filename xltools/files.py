@@ -6,8 +6,8 @@ import contextlib
 import errno
 import os
 import re
+import secrets
 import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -81,10 +81,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
     folder could not open the outputs).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    # The name is known before the file exists, and made inside the try: an interrupt
+    # (Ctrl+C, SIGTERM) at any point leaves nothing behind.
+    tmp = _temp_name(path.parent, path.suffix)
     try:
-        yield Path(tmp)
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        yield tmp
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
@@ -100,8 +102,18 @@ def scratch_dir(beside: Path) -> Iterator[str]:
     killed merge left them behind. Here they are ``.xltools-…``, skipped by later runs.
     """
     beside.parent.mkdir(parents=True, exist_ok=True)
-    folder = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=beside.parent)
+    # Named first, created inside the try (a SIGTERM right after mkdtemp once left it).
+    folder = _temp_name(beside.parent, "")
     try:
-        yield folder
+        folder.mkdir(mode=0o700)
+        yield str(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _temp_name(folder: Path, suffix: str) -> Path:
+    """A ``.xltools-…`` name in ``folder`` that nothing holds yet (later runs skip it)."""
+    while True:
+        candidate = folder / f"{TEMP_PREFIX}{secrets.token_hex(6)}{suffix}"
+        if not os.path.lexists(candidate):
+            return candidate
