@@ -124,6 +124,28 @@ def test_m05_without_saved_times_the_file_modification_time_decides(tmp_path: Pa
     assert "按文件修改时间" in message_of(report)
 
 
+def test_m05_a_broken_saved_time_part_falls_back_to_the_file_time(tmp_path: Path) -> None:
+    """Fuzz mutant of the 10,000 campaign: core.xml's deflate stream corrupted (calamine
+    never reads it, so the file itself reads fine) ended check with 内部错误."""
+    a, b = pair(tmp_path, MARCH_5, MARCH_1, more_money)
+    with zipfile.ZipFile(a) as zf:
+        info = zf.getinfo("docProps/core.xml")
+    data = bytearray(a.read_bytes())
+    name_len, extra_len = (
+        int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little"),
+        int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little"),
+    )
+    start = info.header_offset + 30 + name_len + extra_len
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    a.write_bytes(bytes(data))
+    os.utime(a, (1_900_000_000, 1_900_000_000))  # A now older by its file time
+    os.utime(b, (2_000_000_000, 2_000_000_000))
+    report = api.check([tmp_path])
+    assert m05(report) == [("A.xlsx", f"{DE}!E7")]
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 1, result.output
+
+
 def test_identical_copies_are_not_m05(tmp_path: Path) -> None:
     pair(tmp_path, MARCH_1, MARCH_5)
     assert m05(api.check([tmp_path])) == []

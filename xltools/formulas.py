@@ -43,7 +43,10 @@ def has_formulas(path: Path) -> bool:
                     data = zf.read(name)
                     if b"<f>" in data or b"<f " in data:
                         return True
-    except (OSError, zipfile.BadZipFile, zlib.error):
+    # Any damage here (calamine read the cells already) means: no formulas to look for.
+    except (OSError, EOFError, RuntimeError, NotImplementedError, ValueError):
+        return False
+    except (zipfile.BadZipFile, zlib.error):
         return False
     return False
 
