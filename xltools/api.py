@@ -147,9 +147,7 @@ def write_templates_from_list(
 
     kind = kind_of(kind)
     year = year or default_year(kind)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"使用 --from 时 -o 应为文件夹：{out_dir}")
+    out_dir = _output_folder(out_dir, "使用 --from 时 -o")
     projects = read_project_list(Path(list_path), layout_for(kind, year, variant))
     result = BatchResult(problems=projects.problems)
     taken: set[str] = set()
@@ -314,9 +312,7 @@ def annotate(
     from xltools.annotate import ANNOTATABLE, conversion_note, copy_name
     from xltools.annotate import annotate as write_copy
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"--annotate 应为文件夹：{out_dir}")
+    out_dir = _output_folder(out_dir, "--annotate")
     inputs = tuple(Path(fr.file) for fr in report.files)
     taken: set[str] = set()
     plans = []
@@ -395,9 +391,7 @@ def prefill(
 
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"-o 应为文件夹：{out_dir}")
+    out_dir = _output_folder(out_dir, "-o")
     result, taken, plans = BatchResult(), set(), []
     results = read(paths, profile)
     for res in results:

@@ -33,7 +33,6 @@ TITLE_FONT, BODY_FONT = "宋体", "仿宋"
 COLUMNS = (("序号", 1.3), ("位置", 2.6), ("类别", 1.2), ("问题及修改要求", 6.1))
 COLUMNS += (("表中内容", 2.2), ("应为", 2.2))
 CHINESE_NUMERALS = "一二三四五六七八九十"
-SEVERITY_WORDS = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
 
 # What the unit should do, for the rules a clerk meets most; other rules fall back to
 # their catalogue text ("应符合：…").
@@ -264,9 +263,7 @@ def _file_section(doc: Any, index: int, fr: FileReport) -> None:
         f"{KIND_NAMES[r.kind]}（{r.year or '年度未填'}年度）{r.project_name or '（未填项目名称）'}"
         for r in fr.records
     )
-    counts = "，".join(
-        f"{SEVERITY_WORDS[s]} {fr.count(s)} 处" for s in (ERROR, WARNING, INFO) if fr.count(s)
-    )
+    counts = "，".join(f"{s} {fr.count(s)} 处" for s in (ERROR, WARNING, INFO) if fr.count(s))
     hints = "（提示仅供参考，不要求修改，未列入下表）" if fr.count(INFO) else ""
     line = _para(doc, f"{projects or '未读到表单'}。{counts}{hints}。", size=12)
     line.paragraph_format.keep_with_next = True
@@ -292,7 +289,7 @@ def _findings_table(doc: Any, findings: list[Finding], several: bool) -> None:
         values = (
             str(i),
             where(f),
-            SEVERITY_WORDS.get(f.severity, f.severity),
+            f.severity,
             problem,
             shown(f.value, "（空白）" if f.expected is not None else ""),
             shown(f.expected),

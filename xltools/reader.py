@@ -34,8 +34,8 @@ from xltools import (
     paths,
     recognise,
     region,
-    values,
 )
+from xltools import values as cell_values  # locals named `values` are a row's cells
 from xltools.catalogue import UNOPENED
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter, vocabulary
@@ -684,32 +684,32 @@ class FormReader:
     def _convert(
         self, typ: T, raw: Any, cell: Cell, record: Record, label: str, shown: Any = None
     ) -> Any:
-        if typ == T.GRADE and values.is_number(raw):
+        if typ == T.GRADE and cell_values.is_number(raw):
             # A formula's cached result of the wrong type: a .xls saved by LibreOffice gives
             # the 评分等级 formula as 0. Missing, not "0" (a false S14, a file left unmerged).
             return None
         if typ in (T.TEXT, T.LONG_TEXT, T.GRADE):
             text = _text(raw)
-            if text is not None and len(text) > values.MAX_TEXT:
+            if text is not None and len(text) > cell_values.MAX_TEXT:
                 self.report(
-                    "R22", values.too_long(label, len(text)), cell, project=record.project_name
+                    "R22", cell_values.too_long(label, len(text)), cell, project=record.project_name
                 )
-                return text[: values.MAX_TEXT]
+                return text[: cell_values.MAX_TEXT]
             return text
         if typ == T.DATE:
             return parse_date(raw).value
         parsed = parse_rate(raw, fraction=True) if typ == T.RATE else parse_number(raw)
         problem = (
-            f"单元格中是“{values.shown(raw)}”，未按 0 处理"
+            f"单元格中是“{cell_values.shown(raw)}”，未按 0 处理"
             if not parsed.ok
-            else parsed.value is not None and values.number_problem(parsed.value)
+            else parsed.value is not None and cell_values.number_problem(parsed.value)
         )
         if problem:
             self.report(
                 "R04",
                 f"“{label}”应为数字，{problem}",
                 cell,
-                value=values.plain(raw),
+                value=cell_values.plain(raw),
                 expected="数字",
                 project=record.project_name,
             )
@@ -720,7 +720,7 @@ class FormReader:
                 "R06",
                 f"“{label}”以文本形式填写（“{raw}”），已按数字 {_shown(parsed.value)} 读取",
                 cell,
-                value=values.plain(raw),
+                value=cell_values.plain(raw),
                 expected=parsed.value,
                 project=record.project_name,
             )
