@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xltools.forms import declaration, self_evaluation
 from xltools.forms.base import Cell, Column, Field, Footer, Layout, Span, T, col_letter
+from xltools.forms.binding import check_layouts
 from xltools.forms.vocabulary import with_synonyms
 from xltools.model import DECLARATION, SELF_EVALUATION
 
@@ -13,6 +14,8 @@ LAYOUTS: dict[tuple[str, str], Layout] = {
     (DECLARATION, "2025"): with_synonyms(declaration.LAYOUT_2025),
     (SELF_EVALUATION, "2022"): with_synonyms(self_evaluation.LAYOUT),
 }
+# A misspelt key would write blanks and read into nowhere: refuse to load instead.
+check_layouts(LAYOUTS.values())
 TITLES = {DECLARATION: declaration.TITLE, SELF_EVALUATION: self_evaluation.TITLE}
 KIND_ALIASES = {
     "申报表": DECLARATION,
