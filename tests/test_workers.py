@@ -15,6 +15,7 @@ import pytest
 from processes import run_python
 
 from xltools import api, workers
+from xltools.terminal import TerminalProgress
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -135,11 +136,13 @@ def test_progress_bar_on_a_terminal_and_never_into_a_log(
     folder.mkdir()
     for i in range(20):  # the bar shows from 20 files
         shutil.copy(EXAMPLES / "自评表_工作服专项经费.xlsx", folder / f"{i:02d}.xlsx")
-    api.merge([folder], tmp_path / "汇总.xlsx", progress=True)  # stderr is not a terminal
+    with TerminalProgress() as bar:  # stderr is not a terminal
+        api.merge([folder], tmp_path / "汇总.xlsx", progress=bar)
     assert capsys.readouterr().err == ""
     monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich ≥ 14: treat stderr as a terminal
     monkeypatch.setenv("FORCE_TERMINAL", "1")  # older rich
-    api.merge([folder], tmp_path / "汇总.xlsx", progress=True, force=True)
+    with TerminalProgress() as bar:
+        api.merge([folder], tmp_path / "汇总.xlsx", progress=bar, force=True)
     shown = capsys.readouterr()
     assert "正在读取并检查" in shown.err and "正在写入汇总工作簿" in shown.err
     assert shown.out == ""

@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xltools.catalogue import UNOPENED
+from xltools.check import FileReport, Report
+from xltools.check import check as check_files
 from xltools.errors import InputError, UserError
+from xltools.exits import exit_code
 from xltools.files import (
     FULL_DISK,
     atomic_path,
@@ -27,6 +30,7 @@ from xltools.files import (
     scratch_dir,
     unique_path,
 )
+from xltools.findings import Finding
 from xltools.forms import KIND_ALIASES, layout_for
 from xltools.model import (
     DECLARATION,
@@ -38,7 +42,12 @@ from xltools.model import (
     from_dict,
 )
 from xltools.profiles import Profile, load_profile
-from xltools.reader import ReadResult, discover, read_workbook
+from xltools.progress import Progress, ProgressArg, stage
+from xltools.reader import ReadResult, ReadResults, discover, read_workbook
+
+if TYPE_CHECKING:  # imported when first asked for (see __getattr__): openpyxl is heavy
+    from xltools.fix import FixedFile, FixResults
+    from xltools.merge import MergePlan
 
 
 def kind_of(name: str) -> str:
@@ -127,6 +136,10 @@ class BatchResult:
     problems: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # inputs that could not be opened
 
+    def failed(self, strict: bool = False) -> bool:
+        """Nothing written (prefill: no 申报表 among the inputs)."""
+        return not self.written
+
 
 def write_templates_from_list(
     list_path: str | Path,
@@ -166,13 +179,13 @@ def write_templates_from_list(
     return result
 
 
-def read(paths: Iterable[str | Path], profile: Profile | None = None) -> list[ReadResult]:
+def read(paths: Iterable[str | Path], profile: Profile | None = None) -> ReadResults:
     """Read every form of every file (folders are searched); one result per file."""
     files = discover(paths)
     if not files:
         raise UserError("没有找到要读取的文件（.xlsx、.xlsm、.xls、.ods、.et）")
     profile = profile or load_profile()
-    return [read_workbook(f, profile) for f in files]
+    return ReadResults(read_workbook(f, profile) for f in files)
 
 
 def _refuse_existing(paths: list[Path], force: bool, inputs: tuple[Path, ...] = ()) -> None:
@@ -197,20 +210,19 @@ def check(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
-    progress: bool | Callable[[int], None] = False,
+    progress: ProgressArg = None,
     declarations: Iterable[str | Path] | None = None,
     jobs: int = 1,
-) -> Any:
-    """Check every form in ``paths`` against the rule catalogue; returns a ``check.Report``.
+) -> Report:
+    """Check every form in ``paths`` against the rule catalogue; one :class:`Report`.
 
     ``declarations``: 申报表 files/folders to check self-evaluations against (X01–X05).
     ``jobs``: processes reading and checking; ``xltools.workers.AUTO`` (0): one per CPU
     (from 200 files). In a script, more than one needs the ``if __name__ == "__main__":``
     guard, as with any use of multiprocessing.
-    ``progress``: True for a bar on the terminal, or a function called with the number
-    of files just finished (the web page's progress).
+    ``progress``: see :mod:`xltools.progress` (the command line passes its rich bar,
+    the web page a function called with the number of files just finished).
     """
-    from xltools.check import check as check_files
 
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -221,16 +233,15 @@ def check(
         declarations = list(declarations)
         if not discover(declarations):
             raise UserError("--declarations 中没有找到申报表文件（.xlsx、.xlsm、.xls、.ods、.et）")
-    with ProgressBar(progress is True and len(files) >= 20) as bar:
-        return check_files(
-            files,
-            profile,
-            select=select,
-            ignore=ignore,
-            declarations=declarations,
-            jobs=jobs,
-            progress=_advance(progress, bar, "正在检查", len(files)),
-        )
+    return check_files(
+        files,
+        profile,
+        select=select,
+        ignore=ignore,
+        declarations=declarations,
+        jobs=jobs,
+        progress=stage(progress, "正在检查", len(files)),
+    )
 
 
 @contextmanager
@@ -250,52 +261,8 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-class ProgressBar:
-    """A transient rich progress bar with one line per task, or nothing when not shown."""
-
-    def __init__(self, show: bool) -> None:
-        self.show = show
-        self.bar: Any = None
-
-    def __enter__(self) -> ProgressBar:
-        if not self.show:
-            return self
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        console = Console(stderr=True)  # stdout stays clean for reports and pipes
-        if console.is_terminal:  # not into logs: a redirected bar leaves only blank lines
-            columns = (
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-            )
-            self.bar = Progress(*columns, console=console, transient=True)
-            self.bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-    def task(self, description: str, total: int) -> Callable[[int], None] | None:
-        """A function to call with each step's size, or None when nothing is shown."""
-        if self.bar is None:
-            return None
-        bar, task = self.bar, self.bar.add_task(description, total=total)
-        return lambda n: bar.advance(task, n)
-
-
-def _advance(
-    progress: bool | Callable[[int], None], bar: ProgressBar, description: str, total: int
-) -> Callable[[int], None] | None:
-    """The caller's own progress function, or the terminal bar's task."""
-    return progress if callable(progress) else bar.task(description, total)
-
-
 def annotate(
-    report: Any,
+    report: Report,
     out_dir: str | Path,
     *,
     force: bool = False,
@@ -353,7 +320,7 @@ def _output_folder(path: str | Path, option: str) -> Path:
 
 
 def write_notices(
-    report: Any, out_dir: str | Path, *, force: bool = False, date: dt.date | None = None
+    report: Report, out_dir: str | Path, *, force: bool = False, date: dt.date | None = None
 ) -> list[Path]:
     """退回修改通知: one Word document per 实施单位 with something to fix, in ``out_dir``.
 
@@ -421,9 +388,9 @@ def merge(
     force: bool = False,
     profile: Profile | str | Path | None = None,
     jobs: int = 1,
-    progress: bool | Callable[[int], None] = False,
+    progress: ProgressArg = None,
     names: Callable[[str], str] | None = None,
-) -> Any:
+) -> MergePlan:
     """All projects of all accepted files in one consolidated workbook; returns the plan.
 
     ``names``: how the workbook and the findings name each input file (default: its path
@@ -446,31 +413,30 @@ def merge(
     unit = money_unit or profile.section("merge")["money_unit"]
     if unit not in ("元", "万元"):
         raise UserError("金额单位应为 元 或 万元")
-    with ProgressBar(progress is True and len(files) >= 20) as bar:
-        plan = merging.plan(
-            files,
+    plan = merging.plan(
+        files,
+        profile,
+        money_unit=unit,
+        include_invalid=include_invalid,
+        jobs=jobs,
+        progress=stage(progress, "正在读取并检查", len(files)),
+    )
+    if not plan.entries:
+        reasons = "；".join(f"{Path(s.file).name}：{s.reason}" for s in plan.left_out[:5])
+        error = InputError if plan.report.unreadable else UserError  # exit 3 or 2
+        raise error(f"没有可以汇总的项目（{reasons}）")
+    if title:
+        plan.title = title
+    if names is not None:
+        merging.rename(plan, names)
+    with atomic_path(out) as tmp, scratch_dir(out) as scratch, paused_gc():
+        write_consolidated(
+            tmp,
+            plan,
             profile,
-            money_unit=unit,
-            include_invalid=include_invalid,
-            jobs=jobs,
-            progress=_advance(progress, bar, "正在读取并检查", len(files)),
+            progress=stage(progress, "正在写入汇总工作簿", len(plan.entries), main=False),
+            tmpdir=scratch,
         )
-        if not plan.entries:
-            reasons = "；".join(f"{Path(s.file).name}：{s.reason}" for s in plan.left_out[:5])
-            error = InputError if plan.report.unreadable else UserError  # exit 3 or 2
-            raise error(f"没有可以汇总的项目（{reasons}）")
-        if title:
-            plan.title = title
-        if names is not None:
-            merging.rename(plan, names)
-        with atomic_path(out) as tmp, scratch_dir(out) as scratch, paused_gc():
-            write_consolidated(
-                tmp,
-                plan,
-                profile,
-                progress=bar.task("正在写入汇总工作簿", len(plan.entries)),
-                tmpdir=scratch,
-            )
     return plan
 
 
@@ -481,10 +447,10 @@ def fix(
     force: bool = False,
     profile: Profile | str | Path | None = None,
     jobs: int = 1,
-) -> list[Any]:
+) -> FixResults:
     """A corrected copy in ``out_dir`` of every file with certain corrections.
 
-    Returns one ``fix.FixedFile`` per file: its changes, the findings that remain, and
+    Returns one :class:`FixedFile` per file: its changes, the findings that remain, and
     the copy written (or why none was: nothing to correct, unreadable, not .xlsx/.xlsm).
     Nothing is written unless every copy can be; inputs are never modified.
     """
@@ -496,7 +462,7 @@ def fix(
     report = check(paths, profile, jobs=jobs)
     inputs = tuple(Path(fr.file) for fr in report.files)
     taken: set[str] = set()
-    results, plans = [], []
+    results, plans = fixing.FixResults(), []
     for fr in report.files:
         changes = fixing.plan(fr, profile)
         done = fixing.fixed_rules(changes)
@@ -572,15 +538,41 @@ def build_examples(out_dir: str | Path, force: bool = False) -> list[Path]:
     return [write_form(out_dir / example_filename(r), r, force=force) for r in example_records()]
 
 
+# Result types whose modules are heavy to import: loaded when a script first names them.
+_LAZY = {"FixedFile": "xltools.fix", "FixResults": "xltools.fix", "MergePlan": "xltools.merge"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "DECLARATION",
     "SELF_EVALUATION",
     "BatchResult",
+    "FileReport",
+    "Finding",
+    "FixResults",
+    "FixedFile",
+    "MergePlan",
+    "Progress",
+    "ReadResult",
+    "ReadResults",
+    "Report",
+    "annotate",
     "build_examples",
+    "check",
     "default_year",
     "example_records",
+    "exit_code",
     "fix",
     "kind_of",
+    "merge",
+    "prefill",
     "read",
     "write_form",
     "write_notices",

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from xltools.catalogue import ERROR, SEVERITY_ORDER, UNOPENED, WARNING, matches
+from xltools.exits import exit_code
 from xltools.findings import Finding, record_finding
 from xltools.model import Record
 from xltools.profiles import Profile, load_profile
+from xltools.progress import Advance
 from xltools.reader import ReadResult, discover, read_workbook
-from xltools.workers import Advance
 
 
 @dataclass
@@ -48,12 +49,12 @@ class Report:
     def unreadable(self) -> list[str]:
         return [fr.file for fr in self.files if any(f.rule in UNOPENED for f in fr.findings)]
 
+    def failed(self, strict: bool = False) -> bool:
+        """Errors found (with ``strict``, warnings too): the forms go back to be fixed."""
+        return bool(self.count(ERROR) or (strict and self.count(WARNING)))
+
     def exit_code(self, strict: bool = False) -> int:
-        if self.unreadable:
-            return 3
-        if self.count(ERROR) or (strict and self.count(WARNING)):
-            return 1
-        return 0
+        return exit_code(self, strict)
 
     def by_unit(self) -> list[dict[str, Any]]:
         """Files, projects, errors and warnings per 实施单位."""

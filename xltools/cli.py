@@ -17,6 +17,7 @@ import click
 
 from xltools import __version__
 from xltools.errors import UserError
+from xltools.exits import INTERNAL, INTERRUPTED, USAGE, exit_code
 from xltools.i18n import Choice, Integer, IntRange, chinese_click, usage_message
 
 
@@ -271,10 +272,7 @@ def read(
     inputs = [Path(r.file) for r in results]
     render.emit(text, output, force=force, bom=fmt == "csv", inputs=inputs)
     _render_findings([f for r in results for f in r.findings])
-    if not all(r.readable for r in results):
-        sys.exit(3)
-    if any(f.severity == "错误" for r in results for f in r.findings):
-        sys.exit(1)
+    sys.exit(exit_code(results))
 
 
 @cli.command()
@@ -369,16 +367,18 @@ def check(
       xltools check 自评表/ --declarations 申报表/
     """
     from xltools import api
+    from xltools.terminal import TerminalProgress
 
-    report = api.check(
-        paths,
-        profile=profile,
-        select=_split(select),
-        ignore=_split(ignore),
-        progress=fmt == "table" and output is None,
-        declarations=list(declarations) if declarations else None,
-        jobs=jobs or 0,  # 0: workers.AUTO, one per CPU
-    )
+    with TerminalProgress(show=fmt == "table" and output is None) as bar:
+        report = api.check(
+            paths,
+            profile=profile,
+            select=_split(select),
+            ignore=_split(ignore),
+            progress=bar,
+            declarations=list(declarations) if declarations else None,
+            jobs=jobs or 0,  # 0: workers.AUTO, one per CPU
+        )
     _show_report(report, fmt, output, force, summary)
     if annotate_dir is not None:
         notes: list[str] = []
@@ -398,7 +398,7 @@ def check(
         click.echo(
             said if notices else "没有需要退回修改的文件，未生成退回修改通知", err=fmt != "table"
         )
-    sys.exit(report.exit_code(strict))
+    sys.exit(exit_code(report, strict))
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -529,17 +529,20 @@ def merge(
 
     if output is None:
         raise click.UsageError("缺少输出文件：请用 -o 指定汇总工作簿，如 -o 汇总.xlsx")
-    plan = api.merge(
-        paths,
-        output,
-        title=title,
-        money_unit=money_unit,
-        include_invalid=include_invalid,
-        force=force,
-        profile=profile,
-        jobs=jobs or 0,  # 0: workers.AUTO, one per CPU
-        progress=True,
-    )
+    from xltools.terminal import TerminalProgress
+
+    with TerminalProgress() as bar:
+        plan = api.merge(
+            paths,
+            output,
+            title=title,
+            money_unit=money_unit,
+            include_invalid=include_invalid,
+            force=force,
+            profile=profile,
+            jobs=jobs or 0,  # 0: workers.AUTO, one per CPU
+            progress=bar,
+        )
     files = sum(s.included for s in plan.sources)
     click.echo(f"已汇总 {len(plan.entries)} 个项目（来自 {files} 个文件）：{output}")
     click.echo(f"标题：{plan.title}；金额单位：{plan.money_unit}")
@@ -548,10 +551,7 @@ def merge(
     merge_findings = [f for f in plan.findings if f.rule.startswith("M")]
     for f in merge_findings:
         click.echo(f.line(), err=True)
-    if plan.report.unreadable:
-        sys.exit(3)
-    if any(f.rule in ("M01", "M04", "M05") for f in merge_findings):
-        sys.exit(1)
+    sys.exit(exit_code(plan))
 
 
 @cli.command()
@@ -598,10 +598,7 @@ def prefill(
     for line in result.problems:
         click.echo(f"注意：{line}", err=True)
     click.echo(f"已生成 {len(result.written)} 份预填的自评表，位于：{output}")
-    if result.unreadable:
-        sys.exit(3)
-    if not result.written:
-        sys.exit(1)
+    sys.exit(exit_code(result))
 
 
 @cli.command()
@@ -669,33 +666,33 @@ def _main(argv: list[str] | None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("已取消。", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except click.UsageError as exc:
         hint = f"（运行 xltools {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）"
         click.echo(f"用法错误：{usage_message(exc)}{hint.replace('  ', ' ')}", err=True)
-        sys.exit(2)
+        sys.exit(USAGE)
     except UserError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("已中断。", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except OSError as exc:
         click.echo(f"错误：{_os_error(exc)}", err=True)
-        sys.exit(2)
+        sys.exit(USAGE)
     except Exception as exc:  # a bug of ours: one line for the clerk, the details on request
         if os.environ.get("XLTOOLS_DEBUG"):
             raise
         cause = _full_disk(exc)
         if cause is not None:
             click.echo(f"错误：{_os_error(cause)}", err=True)
-            sys.exit(2)
+            sys.exit(USAGE)
         click.echo(
             f"内部错误：{type(exc).__name__}: {exc}。请把这条信息和所用文件发给维护人员"
             "（设置环境变量 XLTOOLS_DEBUG=1 可查看详细信息）。",
             err=True,
         )
-        sys.exit(4)
+        sys.exit(INTERNAL)
 
 
 @cli.command()
@@ -754,8 +751,7 @@ def fix(
         + (f"，位于：{_escape(str(output))}" if written else "")
         + f"。仍需单位修改：错误 {errors} 条、警告 {len(left) - errors} 条（用 xltools check 查看）。"
     )
-    if any(r.failed for r in results):
-        sys.exit(3)
+    sys.exit(exit_code(results))
 
 
 def _escape(text: str) -> str:

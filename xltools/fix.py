@@ -74,6 +74,19 @@ class FixedFile:
     failed: bool = False  # unreadable, or no copy could be saved
 
 
+class FixResults(list[FixedFile]):
+    """What ``fix`` gives: one :class:`FixedFile` per checked file, in input order."""
+
+    @property
+    def unreadable(self) -> list[str]:
+        """Files that could not be read, or whose copy could not be saved."""
+        return [r.file for r in self if r.failed]
+
+    def failed(self, strict: bool = False) -> bool:
+        """What is left for the units is reported, not failed: fix did its part."""
+        return False
+
+
 def plan(fr: FileReport, profile: Profile) -> list[Change]:
     """The certain corrections of one checked file, in the report's cell order."""
     changes = [

@@ -24,7 +24,7 @@ from xltools.findings import Finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
 from xltools.paths import NotReadable, open_regular
 from xltools.profiles import Profile
-from xltools.workers import Advance
+from xltools.progress import Advance
 
 UNIT_FACTOR = {("万元", "元"): 10000.0, ("元", "万元"): 0.0001}
 AMOUNT_KEYS = ("initial_budget", "adjusted_budget", "executed")
@@ -55,6 +55,9 @@ class Entry:
         return (self.record.kind, self.record.year)
 
 
+MERGE_FAILURES = ("M01", "M04", "M05")
+
+
 @dataclass
 class MergePlan:
     title: str
@@ -73,6 +76,15 @@ class MergePlan:
     @property
     def left_out(self) -> list[SourceInfo]:
         return [s for s in self.sources if not s.included]
+
+    @property
+    def unreadable(self) -> list[str]:
+        return self.report.unreadable
+
+    def failed(self, strict: bool = False) -> bool:
+        """A file or project left out (M01), a duplicate left out (M04), or one project
+        in two different revisions (M05): the workbook is not the whole round."""
+        return any(f.rule in MERGE_FAILURES for f in self.findings)
 
 
 def sha256(path: str | Path) -> str:

@@ -36,7 +36,7 @@ from xltools import (
     region,
 )
 from xltools import values as cell_values  # locals named `values` are a row's cells
-from xltools.catalogue import UNOPENED
+from xltools.catalogue import ERROR, UNOPENED, WARNING
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter, vocabulary
 from xltools.model import (
@@ -82,6 +82,20 @@ class ReadResult:
     @property
     def readable(self) -> bool:
         return not any(f.rule in ("R02", *UNOPENED) for f in self.findings)
+
+
+class ReadResults(list[ReadResult]):
+    """What ``read`` gives: one :class:`ReadResult` per file, in input order."""
+
+    @property
+    def unreadable(self) -> list[str]:
+        """Files with no form read: not a workbook, or no form found in it."""
+        return [r.file for r in self if not r.readable]
+
+    def failed(self, strict: bool = False) -> bool:
+        """Errors met while reading (strict: warnings too)."""
+        severities = {ERROR, WARNING} if strict else {ERROR}
+        return any(f.severity in severities for r in self for f in r.findings)
 
 
 class Unreadable(Exception):

@@ -19,18 +19,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from xltools.profiles import Profile
+from xltools.progress import Advance
 
 PARALLEL_FROM = 200  # files; below this, starting workers costs more than it saves
 MAX_CHUNK = 200  # files per task: progress moves at least every MAX_CHUNK files
 CHUNKS_PER_JOB = 4  # several tasks per worker, so one slow chunk does not hold the rest
-
-Advance = Callable[[int], None]  # called with the number of files just finished
 
 
 def default_jobs() -> int:
