@@ -67,8 +67,8 @@ def check_command(folder: Path, out: Path) -> list[str]:
 
 # What ``xltools check`` imports before it reads a file: Python, click, pandas, pandera, rich.
 STARTUP = (
-    "import xltools.cli, xltools.api, xltools.check, xltools.frames, xltools.schemas, "
-    "xltools.rules.cross, xltools.render, rich.console"
+    "import xltools.cli, xltools.api, xltools.check.checker, xltools.check.frames, xltools.check.schemas, "
+    "xltools.check.rules.cross, xltools.render, rich.console"
 )
 
 
@@ -91,13 +91,13 @@ class Stopwatch:
 def in_process(corpus: Corpus) -> dict[str, Timing]:
     """``api.check`` split in its stages: read, validate, JSON (imports timed first, apart)."""
     clock = Stopwatch()
-    import xltools.frames
-    import xltools.rules.cross
-    import xltools.schemas  # noqa: F401  (pandera: imported here so validate is not charged)
+    import xltools.check.frames
+    import xltools.check.rules.cross
+    import xltools.check.schemas  # noqa: F401  (pandera: imported here so validate is not charged)
     from xltools import render
-    from xltools.check import Checker
+    from xltools.check.checker import Checker
     from xltools.profiles import load_profile
-    from xltools.reader import discover, read_workbook
+    from xltools.read.workbook import discover, read_workbook
 
     clock.lap("imports (pandera etc.)")
     profile = load_profile()

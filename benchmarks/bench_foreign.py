@@ -69,7 +69,7 @@ from xltools import api, compute
 from xltools.files import safe_filename
 from xltools.model import DECLARATION, SELF_EVALUATION, Record, content
 from xltools.profiles import load_profile
-from xltools.reader import read_workbook
+from xltools.read.workbook import read_workbook
 
 GENERATOR_VERSION = 4  # bump when the drawn files change, so old work folders regenerate
 # Share of the workbooks in each style, per ``--layouts``.

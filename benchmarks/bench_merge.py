@@ -97,7 +97,7 @@ def write_stacked(path: Path, records: list[Record]) -> None:
     from xltools.api import write_form
     from xltools.forms import Cell, layout_for
     from xltools.profiles import load_profile
-    from xltools.writer import FormDrawer, FormWorkbook
+    from xltools.write import FormDrawer, FormWorkbook
 
     if _PROFILE is None:
         _PROFILE = load_profile()
@@ -263,17 +263,17 @@ def in_process(folder: Path, out: Path, jobs: int | None) -> Stages:
     line is only what plan adds: SHA-256, unit conversion, duplicates, order.
     """
     clock = Laps()
-    import xltools.frames
-    import xltools.rules.cross
-    import xltools.schemas  # noqa: F401  (pandera: imported here so check is not charged)
-    from xltools import merge as merging
+    import xltools.check.frames
+    import xltools.check.rules.cross
+    import xltools.check.schemas  # noqa: F401  (pandera: imported here so check is not charged)
     from xltools.api import paused_gc
     from xltools.catalogue import ERROR, WARNING
-    from xltools.check import Checker, Report, read_and_check
+    from xltools.check.checker import Checker, Report, read_and_check
     from xltools.profiles import load_profile
-    from xltools.reader import discover
-    from xltools.workers import AUTO, jobs_for
-    from xltools.writer.consolidated import ConsolidatedWriter
+    from xltools.read.workbook import discover
+    from xltools.read.workers import AUTO, jobs_for
+    from xltools.write import merge as merging
+    from xltools.write.consolidated import ConsolidatedWriter
 
     clock.lap("imports (pandas, pandera, xlsxwriter)")
     profile = load_profile()
@@ -325,10 +325,10 @@ def sheet_sizes(out: Path) -> dict[str, float]:
 
 def warm_imports() -> None:
     """Import what merge needs before profiling, so the profiles show the work, not imports."""
-    import xltools.frames
-    import xltools.rules.cross
-    import xltools.schemas
-    import xltools.writer.consolidated  # noqa: F401
+    import xltools.check.frames
+    import xltools.check.rules.cross
+    import xltools.check.schemas
+    import xltools.write.consolidated  # noqa: F401
 
 
 def profile_merge(folder: Path, out: Path, dump: Path, top: int) -> None:
@@ -490,8 +490,8 @@ def show_stages(stages: Stages, startup: Timing) -> None:
 
 
 STARTUP = (
-    "import xltools.cli, xltools.api, xltools.merge, xltools.check, xltools.frames, "
-    "xltools.schemas, xltools.rules.cross, xltools.writer.consolidated"
+    "import xltools.cli, xltools.api, xltools.write.merge, xltools.check.checker, xltools.check.frames, "
+    "xltools.check.schemas, xltools.check.rules.cross, xltools.write.consolidated"
 )
 
 

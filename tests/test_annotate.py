@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from xltools import api
-from xltools.annotate import RESULT_SHEET, annotate
-from xltools.cached import fill, formula_results
 from xltools.cli import cli
 from xltools.model import SELF_EVALUATION
+from xltools.write.annotate import RESULT_SHEET, annotate
+from xltools.write.cached import fill, formula_results
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 

@@ -22,8 +22,8 @@ from test_check_cli import sha256
 
 from xltools import api
 from xltools.cli import cli
-from xltools.fix import LOG_SHEET
 from xltools.model import SELF_EVALUATION
+from xltools.write.fix import LOG_SHEET
 
 ROOT = Path(__file__).resolve().parent
 SE = "自评表"

@@ -21,7 +21,7 @@ import pytest
 from xltools import api
 from xltools.catalogue import ERROR
 from xltools.model import content, from_dict, to_dict
-from xltools.reader import ReadResult
+from xltools.read.workbook import ReadResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "seeds"

@@ -21,8 +21,9 @@ import pytest
 from badfiles import catalogue as bad
 from click.testing import CliRunner
 
-from xltools import api, limits
+from xltools import api
 from xltools.cli import cli
+from xltools.read import limits
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -199,7 +200,7 @@ def test_lock_files_and_our_temp_files_are_never_inputs(tmp_path: Path) -> None:
 
 
 def test_a_file_removed_after_discovery_is_a_finding(tmp_path: Path, monkeypatch) -> None:
-    from xltools import check as checking
+    from xltools.check import checker as checking
 
     kept, gone = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     shutil.copyfile(bad.DECLARATION, kept)
@@ -228,7 +229,7 @@ def test_an_unreadable_file_is_r01_with_the_reason(
     if os.name == "posix" and os.geteuid() != 0:
         path.chmod(0)
     else:  # root (as CI runs) reads a mode-0 file: the system's refusal is simulated
-        from xltools import paths
+        from xltools.read import paths
 
         real_open = paths.os.open
 
@@ -312,7 +313,7 @@ def test_an_xls_that_aborts_calamine_costs_that_file_only(tmp_path: Path) -> Non
 
 
 def test_a_slow_xls_is_stopped_by_the_time_limit(tmp_path: Path, monkeypatch) -> None:
-    from xltools import isolated
+    from xltools.read import isolated
 
     shutil.copyfile(HERE / "fixtures" / "bad" / "calamine_abort.xls", tmp_path / "慢.xls")
     monkeypatch.setattr(isolated, "_CHILD", "import time; time.sleep(30)")

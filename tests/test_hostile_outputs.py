@@ -125,13 +125,13 @@ def test_outputs_respect_the_umask(tmp_path: Path, mask: int, mode: int) -> None
 
 
 def test_a_failed_write_leaves_no_temp_file(tmp_path: Path, monkeypatch) -> None:
-    import xltools.writer
+    import xltools.write
 
     def broken(path, *args, **kwargs):
         Path(path).write_bytes(b"PK half")
         raise RuntimeError("写到一半")
 
-    monkeypatch.setattr(xltools.writer, "write_workbook", broken)
+    monkeypatch.setattr(xltools.write, "write_workbook", broken)
     with pytest.raises(RuntimeError):
         api.write_template(tmp_path / "申报表.xlsx", "申报表", year=2025)
     assert list(tmp_path.iterdir()) == []
@@ -183,7 +183,7 @@ def test_a_full_disk_inside_xlsxwriter_is_the_same_message(
 ) -> None:
     from xlsxwriter.exceptions import FileCreateError
 
-    import xltools.writer
+    import xltools.write
 
     def full(*args, **kwargs):
         try:
@@ -191,7 +191,7 @@ def test_a_full_disk_inside_xlsxwriter_is_the_same_message(
         except OSError as exc:
             raise FileCreateError(exc) from exc
 
-    monkeypatch.setattr(xltools.writer, "write_workbook", full)
+    monkeypatch.setattr(xltools.write, "write_workbook", full)
     outcome = run_main("template", "申报表", "-o", str(tmp_path / "申报表.xlsx"))
     assert outcome.code == 2
     assert "磁盘空间不足" in outcome.err
@@ -229,7 +229,7 @@ def test_prefill_exits_3_with_an_unopenable_input_and_says_why(tmp_path: Path, r
 def test_annotate_goes_on_past_a_workbook_openpyxl_cannot_load(
     inputs: Path, run_main, monkeypatch
 ) -> None:
-    from xltools import annotate
+    from xltools.write import annotate
 
     real = annotate.load_workbook
 

@@ -16,7 +16,7 @@ import pytest
 
 import xltools
 from xltools import api, exits
-from xltools.check import Report
+from xltools.check.checker import Report
 from xltools.progress import Progress, stage
 
 PACKAGE = Path(xltools.__file__).resolve().parent

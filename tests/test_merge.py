@@ -722,7 +722,7 @@ def test_forms_sheet_one_form_per_project_with_page_breaks(tmp_path: Path) -> No
 def test_forms_beyond_the_per_sheet_limit_continue_on_a_new_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xltools.writer import consolidated
+    from xltools.write import consolidated
 
     monkeypatch.setattr(consolidated, "FORMS_PER_SHEET", 2)
     records = [declaration(n, u, appropriation=a, carryover=c, other=o) for n, u, a, c, o in FUNDS]
@@ -1133,7 +1133,7 @@ def test_unit_names_that_look_like_criteria_get_the_right_subtotals(tmp_path: Pa
 def test_a_failure_midway_leaves_no_partial_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xltools.writer import consolidated
+    from xltools.write import consolidated
 
     def broken(self: Any) -> None:
         raise RuntimeError("disk full")

@@ -175,7 +175,7 @@ def test_existing_output_needs_force(folder: Path, tmp_path: Path, run_main: Any
 def test_a_crash_midway_leaves_no_file(
     folder: Path, tmp_path: Path, run_main: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xltools.writer import consolidated
+    from xltools.write import consolidated
 
     def broken(self: Any, *args: Any) -> None:
         raise RuntimeError("磁盘已满")

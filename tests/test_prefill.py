@@ -44,8 +44,8 @@ from xltools.model import (
     SelfEvaluation,
     from_dict,
 )
-from xltools.prefill import suggest_weights
 from xltools.profiles import load_profile
+from xltools.write.prefill import suggest_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "examples" / "data"

@@ -25,9 +25,9 @@ from test_roundtrip import Soffice, soffice  # noqa: F401  (the session's LibreO
 
 from xltools import api
 from xltools.forms import layout_for
-from xltools.guide import guide_lines
 from xltools.model import DECLARATION, SELF_EVALUATION
 from xltools.profiles import load_profile
+from xltools.write.guide import guide_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "docs" / "fonts.conf"

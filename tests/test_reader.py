@@ -11,7 +11,7 @@ import pytest
 from xltools import api
 from xltools.model import content, from_dict, to_dict
 from xltools.profiles import load_profile
-from xltools.reader import read_workbook
+from xltools.read.workbook import read_workbook
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 KIND_BY_PREFIX = {"申报表": "declaration", "自评表": "self_evaluation"}

@@ -18,9 +18,9 @@ import pytest
 import xlsxwriter
 
 from xltools import api
-from xltools.frames import FUNDS_COLUMNS
+from xltools.check.frames import FUNDS_COLUMNS
 from xltools.model import Record
-from xltools.reader import ReadResult
+from xltools.read.workbook import ReadResult
 from xltools.text import normalise_label
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "regional"
@@ -551,8 +551,8 @@ class _Row(dict):
 def test_no_message_shows_none_nan_or_a_repr(blank: Any) -> None:
     import pandas as pd
 
+    from xltools.check.schemas import all_rules
     from xltools.profiles import load_profile
-    from xltools.schemas import all_rules
 
     # S12 fires only on a tier wording, which the check turns into the row's tier.
     overrides = {"S12": {"actual": "达成指标", "tier": "达成指标"}}

@@ -7,8 +7,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from xltools.catalogue import CATALOGUE, RULES
+from xltools.check.explain import EXAMPLES
 from xltools.cli import cli
-from xltools.explain import EXAMPLES
 
 
 def run(*args: str):
@@ -17,7 +17,7 @@ def run(*args: str):
 
 def test_every_rule_has_an_example_and_a_fix() -> None:
     missing = [r.id for r in CATALOGUE if r.id not in EXAMPLES]
-    assert missing == [], f"add an example and a fix to xltools/explain.py for {missing}"
+    assert missing == [], f"add an example and a fix to xltools/check/explain.py for {missing}"
     assert set(EXAMPLES) <= set(RULES)
     for example, fix in EXAMPLES.values():
         assert example.strip() and fix.strip()

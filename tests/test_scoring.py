@@ -37,14 +37,15 @@ from test_rules import (
     write,
 )
 
-from xltools import api, region
-from xltools.check import Checker
+from xltools import api
+from xltools.check.checker import Checker
+from xltools.check.targets import ACHIEVED, PARTIAL, tier_band, tier_of
 from xltools.cli import cli
 from xltools.errors import UserError
 from xltools.model import SelfEvaluation, Source, from_dict, to_dict
 from xltools.profiles import load_profile, named_profiles
-from xltools.reader import ReadResult
-from xltools.targets import ACHIEVED, PARTIAL, tier_band, tier_of
+from xltools.read import region
+from xltools.read.workbook import ReadResult
 
 
 def severities(path: Path, rule: str, profile: Any = None) -> list[tuple[str, str]]:

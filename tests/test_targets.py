@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xltools.targets import (
+from xltools.check.targets import (
     Value,
     computed_score,
     looks_like_sentence,

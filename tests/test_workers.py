@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from processes import run_python
 
-from xltools import api, workers
+from xltools import api
+from xltools.read import workers
 from xltools.terminal import TerminalProgress
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +97,7 @@ def test_script_without_main_guard_falls_back_to_one_process(inputs: Path, tmp_p
     script = tmp_path / "no_guard.py"
     script.write_text(
         "import json, sys\n"
-        "from xltools import api, workers\n"
+        "from xltools import api\nfrom xltools.read import workers\n"
         "workers.PARALLEL_FROM = 2\n"
         f"report = api.check([{str(inputs)!r}], jobs=2)\n"
         "sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False))\n",

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xltools.catalogue import UNOPENED
-from xltools.check import FileReport, Report
-from xltools.check import check as check_files
+from xltools.check.checker import FileReport, Report
+from xltools.check.checker import check as check_files
 from xltools.errors import InputError, UserError
 from xltools.exits import exit_code
 from xltools.files import (
@@ -43,11 +43,11 @@ from xltools.model import (
 )
 from xltools.profiles import Profile, load_profile
 from xltools.progress import Progress, ProgressArg, stage
-from xltools.reader import ReadResult, ReadResults, discover, read_workbook
+from xltools.read.workbook import ReadResult, ReadResults, discover, read_workbook
 
 if TYPE_CHECKING:  # imported when first asked for (see __getattr__): openpyxl is heavy
-    from xltools.fix import FixedFile, FixResults
-    from xltools.merge import MergePlan
+    from xltools.write.fix import FixedFile, FixResults
+    from xltools.write.merge import MergePlan
 
 
 def kind_of(name: str) -> str:
@@ -89,7 +89,7 @@ def write_form(
     force: bool = False,
 ) -> Path:
     """Write ``record`` (blank or filled) into our template at ``out``, atomically."""
-    from xltools.writer import write_workbook  # xlsxwriter only when writing
+    from xltools.write import write_workbook  # xlsxwriter only when writing
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
@@ -156,7 +156,7 @@ def write_templates_from_list(
     force: bool = False,
 ) -> BatchResult:
     """One template per project of a list, named after the project, fields prefilled."""
-    from xltools.lists import read_project_list
+    from xltools.write.lists import read_project_list
 
     kind = kind_of(kind)
     year = year or default_year(kind)
@@ -217,7 +217,7 @@ def check(
     """Check every form in ``paths`` against the rule catalogue; one :class:`Report`.
 
     ``declarations``: 申报表 files/folders to check self-evaluations against (X01–X05).
-    ``jobs``: processes reading and checking; ``xltools.workers.AUTO`` (0): one per CPU
+    ``jobs``: processes reading and checking; ``xltools.read.workers.AUTO`` (0): one per CPU
     (from 200 files). In a script, more than one needs the ``if __name__ == "__main__":``
     guard, as with any use of multiprocessing.
     ``progress``: see :mod:`xltools.progress` (the command line passes its rich bar,
@@ -276,8 +276,8 @@ def annotate(
     openpyxl cannot load (python-calamine read it) gets no copy and ``skipped(file,
     reason)`` is told; the other copies are still written.
     """
-    from xltools.annotate import ANNOTATABLE, conversion_note, copy_name
-    from xltools.annotate import annotate as write_copy
+    from xltools.write.annotate import ANNOTATABLE, conversion_note, copy_name
+    from xltools.write.annotate import annotate as write_copy
 
     out_dir = _output_folder(out_dir, "--annotate")
     inputs = tuple(Path(fr.file) for fr in report.files)
@@ -327,7 +327,7 @@ def write_notices(
     ``date``: the date printed on the notices (default: today). Units whose files have
     no errors or warnings get none. Nothing is written unless every notice can be.
     """
-    from xltools.notices import group_by_unit, write_notice
+    from xltools.write.notices import group_by_unit, write_notice
 
     out_dir = _output_folder(out_dir, "--notices")
     inputs = tuple(Path(fr.file) for fr in report.files)
@@ -354,7 +354,7 @@ def prefill(
     profile: Profile | str | Path | None = None,
 ) -> BatchResult:
     """A 自评表 in our template for every 申报表 found in ``paths`` (any readable layout)."""
-    from xltools.prefill import self_evaluation_from
+    from xltools.write.prefill import self_evaluation_from
 
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -398,8 +398,8 @@ def merge(
     ``jobs``: processes reading and checking the inputs, and ``progress``, as for
     :func:`check` (a function is called for the files read, not for the writing).
     """
-    from xltools import merge as merging
-    from xltools.writer.consolidated import write_consolidated
+    from xltools.write import merge as merging
+    from xltools.write.consolidated import write_consolidated
 
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -454,7 +454,7 @@ def fix(
     the copy written (or why none was: nothing to correct, unreadable, not .xlsx/.xlsm).
     Nothing is written unless every copy can be; inputs are never modified.
     """
-    from xltools import fix as fixing
+    from xltools.write import fix as fixing
 
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -539,7 +539,11 @@ def build_examples(out_dir: str | Path, force: bool = False) -> list[Path]:
 
 
 # Result types whose modules are heavy to import: loaded when a script first names them.
-_LAZY = {"FixedFile": "xltools.fix", "FixResults": "xltools.fix", "MergePlan": "xltools.merge"}
+_LAZY = {
+    "FixedFile": "xltools.write.fix",
+    "FixResults": "xltools.write.fix",
+    "MergePlan": "xltools.write.merge",
+}
 
 
 def __getattr__(name: str) -> Any:

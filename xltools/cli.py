@@ -460,7 +460,7 @@ def rules(ids: tuple[str, ...], fmt: str, profile: Path | None) -> None:
 
 
 def _explain_rules(ids: tuple[str, ...], overrides: dict[str, str]) -> None:
-    from xltools.explain import explain, lookup
+    from xltools.check.explain import explain, lookup
 
     found, unknown = lookup(ids)
     if unknown:

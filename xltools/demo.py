@@ -114,8 +114,8 @@ def _slipped_return(target: Path) -> Path:
     """A returned 自评表 with two slips a clerk often makes, saved as Excel would."""
     from openpyxl import load_workbook
 
-    from xltools.cached import formula_results, save_keeping_results
     from xltools.files import atomic_path
+    from xltools.write.cached import formula_results, save_keeping_results
 
     record = next(
         r

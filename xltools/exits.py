@@ -1,6 +1,6 @@
 """Exit codes: the one place that maps what a verb returned to the process's exit code.
 
-Every result the API returns (a check :class:`~xltools.check.Report`, a merge plan, the
+Every result the API returns (a check :class:`~xltools.check.checker.Report`, a merge plan, the
 results of read, prefill or fix) says two things about itself: which inputs could not
 be read (``unreadable``) and whether it found what a clerk must act on
 (``failed(strict)``). :func:`exit_code` turns that into the code scripts test:

@@ -14,7 +14,7 @@ import click
 from xltools import columns as columns_module
 from xltools.files import atomic_path, check_writable
 from xltools.model import to_dict
-from xltools.reader import ReadResult
+from xltools.read.workbook import ReadResult
 
 CSV_PROJECT_KEYS = (
     "kind",

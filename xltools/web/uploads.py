@@ -24,7 +24,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from xltools.errors import UserError
 from xltools.files import safe_filename
-from xltools.reader import READABLE
+from xltools.read.workbook import READABLE
 
 MB = 1024 * 1024
 

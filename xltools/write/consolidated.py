@@ -23,12 +23,12 @@ from xlsxwriter.worksheet import Worksheet
 from xltools.compute import tidy
 from xltools.forms import Cell, layout_for
 from xltools.forms.wording import reword
-from xltools.merge import Entry, MergePlan
 from xltools.model import DECLARATION, KIND_NAMES, SELF_EVALUATION
 from xltools.profiles import Profile
-from xltools.values import MAX_TEXT
-from xltools.writer import paper
-from xltools.writer.forms import FONT, FormDrawer, Styles, _ok
+from xltools.read.values import MAX_TEXT
+from xltools.write import paper
+from xltools.write.forms import FONT, FormDrawer, Styles, _ok
+from xltools.write.merge import Entry, MergePlan
 
 FORMS_PER_SHEET = 1000  # Excel keeps at most 1,026 manual page breaks per sheet
 LEVEL1S = ("产出指标", "效益指标", "满意度指标", "成本指标")

@@ -14,7 +14,7 @@ from xltools.findings import Finding, record_finding
 from xltools.model import Record
 from xltools.profiles import Profile, load_profile
 from xltools.progress import Advance
-from xltools.reader import ReadResult, discover, read_workbook
+from xltools.read.workbook import ReadResult, discover, read_workbook
 
 
 @dataclass
@@ -148,7 +148,7 @@ class Checker:
 
     def against(self, reports: list[FileReport]) -> None:
         """X01–X05: every self-evaluation in ``reports`` against the declarations."""
-        from xltools.rules.against import against_declarations
+        from xltools.check.rules.against import against_declarations
 
         assert self.declarations is not None
         declarations, profile = self.declarations, self.profile
@@ -176,9 +176,9 @@ class Checker:
     def validate(self, records: list[Record]) -> list[tuple[int, Finding]]:
         if not records:
             return []
-        from xltools.frames import build_frames  # pandas and pandera only when checking
-        from xltools.rules.cross import run_cross_rules
-        from xltools.schemas import validate
+        from xltools.check.frames import build_frames  # pandas and pandera only when checking
+        from xltools.check.rules.cross import run_cross_rules
+        from xltools.check.schemas import validate
 
         frames = build_frames(records, self.profile)
         projects = frames.projects
@@ -216,7 +216,7 @@ class Checker:
 
     def scores(self, records: list[Record]) -> list[tuple[int, dict[str, Any]]]:
         """For each quantitative indicator of a self-evaluation: the computed score and why."""
-        from xltools.targets import computed_score, explain_score, parse_value
+        from xltools.check.targets import computed_score, explain_score, parse_value
 
         reverse = self.profile.section("scoring")["reverse"]
         out = []
@@ -300,7 +300,7 @@ def check(
 
 def add_conflicts(reports: list[FileReport], checker: Checker) -> None:
     """M05 over the whole batch: a project whose revisions in two files differ."""
-    from xltools.conflicts import cell, check_conflicts
+    from xltools.check.conflicts import cell, check_conflicts
 
     by_file = {fr.file: fr for fr in reports}
     forms = [(fr.file, r) for fr in reports for r in fr.records]
@@ -319,7 +319,7 @@ def read_and_check(
     """Each file read and checked, in order; ``jobs`` processes (AUTO: one per CPU) when
     there are many files. A script that asks for several must have the usual
     ``if __name__ == "__main__":`` guard, as with any use of multiprocessing."""
-    from xltools.workers import jobs_for, read_files
+    from xltools.read.workers import jobs_for, read_files
 
     n = jobs_for(len(files), jobs)
     if n > 1:

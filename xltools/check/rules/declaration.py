@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from xltools.frames import DECLARATION_FUNDS
+from xltools.check.frames import DECLARATION_FUNDS
+from xltools.check.rules.base import ISO, RowRule, close, filled, money, txt, year_of, zero, zero_of
 from xltools.profiles import Profile
-from xltools.rules.base import ISO, RowRule, close, filled, money, txt, year_of, zero, zero_of
 
 
 def declaration_rules(p: Profile) -> list[RowRule]:

@@ -5,7 +5,7 @@ computed by :mod:`xltools.compute` exactly as the template's formulas do), numbe
 as text ("1,738.49") and full-width digits and operators in 指标值 ("≥９５％"). Anything
 else needs the unit's judgement and stays a finding. The copy is edited with openpyxl
 (styles, validations and formulas survive) and keeps the formula results the file had
-(:mod:`xltools.cached`); a sheet 修改记录 lists every change.
+(:mod:`xltools.write.cached`); a sheet 修改记录 lists every change.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from xltools import compute
-from xltools.cached import formula_results, save_keeping_results
-from xltools.check import FileReport
+from xltools.check.checker import FileReport
+from xltools.check.targets import parse_value
 from xltools.findings import Finding
 from xltools.model import SelfEvaluation
 from xltools.profiles import Profile
-from xltools.targets import parse_value
+from xltools.write.cached import formula_results, save_keeping_results
 
 EDITABLE = (".xlsx", ".xlsm")
 LOG_SHEET = "修改记录"

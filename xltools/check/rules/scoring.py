@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from xltools.check.rules.base import pts
+from xltools.check.rules.cross import Context
 from xltools.model import SelfEvaluation
-from xltools.rules.base import pts
-from xltools.rules.cross import Context
 from xltools.text import normalise_label
 
 SUB_ROWS = {

@@ -7,10 +7,10 @@ from typing import Any
 import pandas as pd
 
 from xltools.catalogue import WARNING
+from xltools.check.rules.base import RowRule, close, filled, pts, txt
+from xltools.check.targets import ACHIEVED, tier_band
 from xltools.model import DECLARATION, SELF_EVALUATION
 from xltools.profiles import Profile
-from xltools.rules.base import RowRule, close, filled, pts, txt
-from xltools.targets import ACHIEVED, tier_band
 
 
 def _pairs(p: Profile) -> set[tuple[str, str]]:

@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from xltools.catalogue import ERROR, INFO, RULES, SEVERITY_ORDER, WARNING
-from xltools.check import FileReport
+from xltools.check.checker import FileReport
 from xltools.findings import Finding
 from xltools.model import KIND_NAMES
 

@@ -10,7 +10,7 @@ Two things openpyxl cannot do are done here:
   from its values and merged cells (python-calamine reads them), with a note saying so;
 * it saves a formula without the value cached with it, so a reader that does not
   recalculate (python-calamine, and xltools check itself) would see blanks: the values
-  cached in the original are written back beside their formulas (:mod:`xltools.cached`).
+  cached in the original are written back beside their formulas (:mod:`xltools.write.cached`).
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xltools.cached import Results, formula_results, save_keeping_results
 from xltools.catalogue import ERROR, SEVERITY_ORDER, WARNING
-from xltools.check import FileReport
+from xltools.check.checker import FileReport
 from xltools.files import atomic_path
 from xltools.findings import Finding
-from xltools.writer import paper
+from xltools.write import paper
+from xltools.write.cached import Results, formula_results, save_keeping_results
 
 RESULT_SHEET = "校验结果"
 FILLS = {

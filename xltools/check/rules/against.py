@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from xltools.catalogue import WARNING
+from xltools.check.targets import parse_value
 from xltools.findings import Finding, record_finding
 from xltools.model import Declaration, Indicator, Record, SelfEvaluation
 from xltools.profiles import Profile
-from xltools.targets import parse_value
 from xltools.text import normalise_label
 
 FACTOR = {("万元", "元"): 10000.0, ("元", "万元"): 0.0001}

@@ -57,7 +57,7 @@ def chunks(files: Sequence[Path], jobs: int) -> list[list[Path]]:
 
 def _read_chunk(files: list[Path], profile: Profile) -> list:
     """Worker: read ``files``; their ReadResults (records and reading findings)."""
-    from xltools.reader import read_workbook
+    from xltools.read.workbook import read_workbook
 
     return [read_workbook(path, profile) for path in files]
 

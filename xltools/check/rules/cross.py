@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from xltools.frames import Frames
+from xltools.check.frames import Frames
+from xltools.check.rules.base import close, money, pts
 from xltools.model import DECLARATION, SELF_EVALUATION, Record
 from xltools.profiles import Profile
-from xltools.rules.base import close, money, pts
 
 LEVEL1_REQUIRED = ("产出指标", "效益指标", "满意度指标")
 
@@ -264,7 +264,7 @@ CROSS_RULES: tuple[Callable[[Context], None], ...] = (
 
 
 def run_cross_rules(frames: Frames, records: list[Record], profile: Profile) -> list[Hit]:
-    from xltools.rules.scoring import SCORING_RULES  # it builds on Context
+    from xltools.check.rules.scoring import SCORING_RULES  # it builds on Context
 
     ctx = Context(frames, records, profile)
     for rule in (*CROSS_RULES, *SCORING_RULES):

@@ -23,19 +23,7 @@ from typing import Any
 
 import python_calamine
 
-from xltools import (
-    compute,
-    foreign,
-    foreign_table,
-    formulas,
-    isolated,
-    levels,
-    limits,
-    paths,
-    recognise,
-    region,
-)
-from xltools import values as cell_values  # locals named `values` are a row's cells
+from xltools import compute
 from xltools.catalogue import ERROR, UNOPENED, WARNING
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter, vocabulary
@@ -50,6 +38,18 @@ from xltools.model import (
     Source,
 )
 from xltools.profiles import Profile, load_profile
+from xltools.read import (
+    foreign,
+    foreign_table,
+    formulas,
+    isolated,
+    levels,
+    limits,
+    paths,
+    recognise,
+    region,
+)
+from xltools.read import values as cell_values  # locals named `values` are a row's cells
 from xltools.text import (
     clean_name,
     clean_text,

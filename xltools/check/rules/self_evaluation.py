@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xltools.check.rules.base import RowRule, close, filled, money, pts, txt
 from xltools.profiles import Profile
-from xltools.rules.base import RowRule, close, filled, money, pts, txt
 
 HALF_CENT = 0.005  # the uncertainty of an amount printed with two decimals
 

@@ -4,7 +4,7 @@
 self-evaluation) and ``indicators`` (one row per indicator). Every row carries
 ``pid``, the position of its record in the list, so a failing row maps back to
 its file, sheet and cell. Targets and actuals are parsed here once
-(:mod:`xltools.targets`) so the rules are vectorised.
+(:mod:`xltools.check.targets`) so the rules are vectorised.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from xltools import targets
+from xltools.check import targets
 from xltools.model import DECLARATION, Record, SelfEvaluation
 from xltools.profiles import Profile
 

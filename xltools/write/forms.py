@@ -38,10 +38,10 @@ from xlsxwriter.worksheet import Worksheet
 from xltools import compute
 from xltools.forms import Cell, Column, Field, Layout, Span, T, col_letter
 from xltools.forms.wording import reword, worded
-from xltools.guide import guide_lines
 from xltools.model import SELF_EVALUATION, Record
 from xltools.profiles import Profile
-from xltools.writer import paper
+from xltools.write import paper
+from xltools.write.guide import guide_lines
 
 FONT = "宋体"
 LISTS_SHEET = "选项"

@@ -2,7 +2,7 @@
 
 A :class:`RowRule` says which table it reads, which cell a failure points to, how
 to test every row at once (``True`` = the row passes) and how to explain a failing
-row to a clerk. :mod:`xltools.schemas` turns these into named pandera checks.
+row to a clerk. :mod:`xltools.check.schemas` turns these into named pandera checks.
 """
 
 from __future__ import annotations

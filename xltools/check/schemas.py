@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
+from xltools.check.rules.base import RowRule, filled
+from xltools.check.rules.declaration import declaration_rules
+from xltools.check.rules.indicators import score_rules, structure_rules, target_rules
+from xltools.check.rules.self_evaluation import funds_rules, project_rules
 from xltools.forms import LAYOUTS
 from xltools.model import DECLARATION, SELF_EVALUATION
 from xltools.profiles import Profile
-from xltools.rules.base import RowRule, filled
-from xltools.rules.declaration import declaration_rules
-from xltools.rules.indicators import score_rules, structure_rules, target_rules
-from xltools.rules.self_evaluation import funds_rules, project_rules
 
 TABLES = ("declarations", "self_evaluations", "funds", "indicators")
 # A blank 全年预算数 is a warning of its own (S20), not a missing required field.

@@ -1,7 +1,7 @@
 """``merge``: every project of every accepted file in one consolidated workbook.
 
 The logic lives here (which files and projects go in, M01–M05, unit conversion,
-order, titles); :mod:`xltools.writer.consolidated` draws the workbook. Nothing is
+order, titles); :mod:`xltools.write.consolidated` draws the workbook. Nothing is
 merged twice and nothing is dropped silently: each left-out file or project is a
 finding, listed in the output's 来源 and 校验结果 sheets and on the terminal.
 """
@@ -16,15 +16,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from xltools.catalogue import ERROR, RULES, UNOPENED, WARNING
-from xltools.check import Checker, FileReport, Report, read_and_check
+from xltools.check.checker import Checker, FileReport, Report, read_and_check
+from xltools.check.conflicts import differences, message, newest
+from xltools.check.conflicts import key as project_key
 from xltools.compute import tidy
-from xltools.conflicts import differences, message, newest
-from xltools.conflicts import key as project_key
 from xltools.findings import Finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
-from xltools.paths import NotReadable, open_regular
 from xltools.profiles import Profile
 from xltools.progress import Advance
+from xltools.read.paths import NotReadable, open_regular
 
 UNIT_FACTOR = {("万元", "元"): 10000.0, ("元", "万元"): 0.0001}
 AMOUNT_KEYS = ("initial_budget", "adjusted_budget", "executed")
@@ -202,7 +202,7 @@ def plan(
 ) -> MergePlan:
     """Decide what goes into the consolidated workbook, without writing anything.
 
-    ``jobs`` and ``progress`` as for :func:`xltools.check.read_and_check`.
+    ``jobs`` and ``progress`` as for :func:`xltools.check.checker.read_and_check`.
     """
     # A file named twice (a folder and a file in it) is one file, not an M01 with itself.
     unique: dict[Path, Path] = {}
