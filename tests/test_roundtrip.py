@@ -5,7 +5,7 @@ survive LibreOffice with their dropdowns, named lists and one-page print layout.
 LibreOffice runs with a private profile per test session (parallel or stale profiles
 make ``soffice --convert-to`` hand the job to another instance and silently do nothing)
 that forces "recalculate on load", so the template's formulas are recomputed by a real
-spreadsheet application and compared with the figures :mod:`strategies` derives.
+spreadsheet application and compared with the figures :mod:`testkit.strategies` derives.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from strategies import declarations, derive, self_evaluations
 
 from testkit.office import Soffice, find_soffice
+from testkit.strategies import declarations, derive, self_evaluations
 from xltools import api
 from xltools.model import (
     Declaration,
