@@ -6,7 +6,7 @@
 Each command runs in its own process (``common.run_child``: wall and CPU time, peak memory of
 the process). Before the limits (issue 13) a cell at XFD1048576 aborted every command (exit
 134), a cell at ZZ100000 cost 2.7 GB, 1,000,000 rows more than 400 s. The cases come from
-tests/fixtures/bad/build.py, plus the largest sheet still read: 50,000 rows × 10 full columns
+testkit/badfiles.py, plus the largest sheet still read: 50,000 rows × 10 full columns
 (500,000 cells, the area limit).
 """
 
@@ -19,9 +19,7 @@ from pathlib import Path
 
 from common import run_child
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from badfiles import catalogue as bad  # noqa: E402
+from testkit import badfiles as bad
 
 WORST = [
     "单元格在XFD1048576.xlsx",

@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import multiprocessing
-import os
 import pstats
-import random
 import re
 import resource
 import sys
@@ -35,122 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from bench_check import Stopwatch, machine, verdict
-from common import ChildRun, Timing, _pools, bases, load, run_child, vary, warm
+from common import ChildRun, Timing, load, run_child, warm
 
-from xltools.files import safe_filename
-from xltools.model import KIND_NAMES, Record
+from testkit.corpus import Inputs, generate_merge_inputs
 
-GENERATOR_VERSION = 1  # bump when the generated files change, so old work folders regenerate
-INDICATORS = (10, 20)  # indicators per project, uniform: 15 on average
 WALL_GOAL_S = 60.0
 MEMORY_GOAL_MB = 1024.0  # MB here are MiB (2**20 bytes), as ru_maxrss
-GAP = 3  # blank rows between two stacked forms
-STACK_SHEET = "项目表"
-
-
-# -- the inputs ------------------------------------------------------------------------------
-
-
-@dataclass
-class Inputs:
-    folder: Path
-    files: list[Path]
-    projects: int
-    indicators: int
-    kinds: dict[str, int]
-    seconds: float | None = None  # generation time; None when reused
-
-
-def projects(n: int, per_file: int, seed: int) -> list[tuple[str, list[Record]]]:
-    """(file name, its records): ``n`` valid projects, ``per_file`` of one kind in each file.
-
-    Each file's projects vary the same example project (one unit returns one kind of
-    form); every project has its own name, district, amounts and 10–20 indicators.
-    No mistakes are planted, so ``merge`` leaves nothing out.
-    """
-    examples = bases()
-    pools = _pools(examples)
-    out = []
-    for f, first in enumerate(range(0, n, per_file)):
-        base = examples[f % len(examples)]
-        records = []
-        for i in range(first, min(first + per_file, n)):
-            rng = random.Random(seed * 1_000_003 + i)
-            records.append(vary(base, i, pools, rng, INDICATORS))
-        what = records[0].project_name if len(records) == 1 else f"{base.implementing_unit}等"
-        name = safe_filename(f"{KIND_NAMES[base.kind]}_{what}_{len(records)}个项目")
-        out.append((f"{f:05d}_{name}", records))
-    return out
-
-
-_PROFILE: Any = None
-
-
-def write_stacked(path: Path, records: list[Record]) -> None:
-    """``records`` (one kind) drawn one below the other in one sheet, plus 填表说明.
-
-    Single-project files go through ``api.write_form`` (our template as sent out);
-    several projects are drawn with the template's own FormDrawer, ``GAP`` rows
-    apart, as a unit that pastes its forms into one sheet would return them.
-    """
-    global _PROFILE
-    from xltools.api import write_form
-    from xltools.forms import Cell, layout_for
-    from xltools.profiles import load_profile
-    from xltools.write import FormDrawer, FormWorkbook
-
-    if _PROFILE is None:
-        _PROFILE = load_profile()
-    if len(records) == 1:
-        write_form(path, records[0], profile=_PROFILE, force=True)
-        return
-    layout = layout_for(records[0].kind, records[0].year)
-    book = FormWorkbook(path, _PROFILE)
-    ws = book.book.add_worksheet(STACK_SHEET)
-    for col, width in layout.widths.items():
-        c = Cell.parse(f"{col}1").col - 1
-        ws.set_column(c, c, width)
-    stamp = Cell.parse(f"{layout.last_col}1").col
-    ws.set_column(stamp, stamp, 12, None, {"hidden": True})
-    top = 1
-    for record in records:
-        drawer = FormDrawer(ws, book.styles, layout, _PROFILE)
-        place = drawer.draw(record, top, 0, record.money_unit or "元")
-        top = place.last_row(layout) + GAP + 1
-    book.add_guide(layout)
-    book.close()
-
-
-def _write(job: tuple[Path, list[Record]]) -> None:
-    write_stacked(*job)
-
-
-def generate(workdir: Path, n: int, per_file: int, seed: int, jobs: int | None) -> Inputs:
-    """The input files in ``workdir/forms``; reused when the manifest matches."""
-    folder, manifest = workdir / "forms", workdir / "manifest.json"
-    wanted = {"version": GENERATOR_VERSION, "seed": seed, "projects": n, "per_file": per_file}
-    if manifest.exists():
-        saved = json.loads(manifest.read_text("utf-8"))
-        files = [folder / name for name in saved.get("names", [])]
-        if {k: saved.get(k) for k in wanted} == wanted and all(p.exists() for p in files):
-            return Inputs(folder, files, n, saved["indicators"], saved["kinds"])
-    started = time.perf_counter()
-    plan = projects(n, per_file, seed)
-    if folder.exists():
-        for old in folder.glob("*.xlsx"):
-            old.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
-    names = [f"{name}.xlsx" for name, _ in plan]
-    writes = [(folder / name, records) for name, (_, records) in zip(names, plan, strict=True)]
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-        list(pool.map(_write, writes, chunksize=max(1, 16 // per_file)))
-    records = [r for _, rs in plan for r in rs]
-    kinds = dict(Counter(KIND_NAMES[r.kind] for r in records))
-    indicators = sum(len(r.indicators) for r in records)
-    saved = {**wanted, "names": names, "indicators": indicators, "kinds": kinds}
-    manifest.write_text(json.dumps(saved, ensure_ascii=False), "utf-8")
-    seconds = time.perf_counter() - started
-    return Inputs(folder, [folder / name for name in names], n, indicators, kinds, seconds)
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -405,7 +292,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def prepare(args: argparse.Namespace) -> Inputs:
     print(f"xltools merge benchmark — {machine()}")
-    inputs = generate(args.workdir, args.projects, args.per_file, args.seed, args.jobs)
+    inputs = generate_merge_inputs(args.workdir, args.projects, args.per_file, args.seed, args.jobs)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(inputs.kinds.items()))
     made = "reused" if inputs.seconds is None else f"generated in {inputs.seconds:.1f} s"
     print(

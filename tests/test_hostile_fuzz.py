@@ -7,10 +7,13 @@ Bounded: about 300 mutants in four folders, a minute or two on a loaded machine.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from fuzz import run as fuzz
+
+from testkit.mutants import mutant
 
 FOLDERS = 4
 PER_FOLDER = 75
@@ -33,3 +36,13 @@ def test_a_folder_of_mutants_never_ends_the_batch(
     what = fuzz.write_folder(folder, sources, range(first, first + PER_FOLDER))
     problems = fuzz.check_folder(folder, heavy=n == 0, timeout=300)
     assert problems == [], f"mutants {first}…{first + PER_FOLDER - 1}: {what}"
+
+
+def test_a_mutant_number_gives_the_same_bytes_on_every_run() -> None:
+    """A failure is replayed by its number alone (``run.py --replay N``): the zip parts keep
+    their own time stamps, so a mutant does not change with the clock (2 s resolution)."""
+    seeds = sorted(fuzz.EXAMPLES.glob("*.xlsx"))
+    numbers = [n for n in range(40) if "+" not in mutant(seeds, n)[2]][:10]
+    first = [mutant(seeds, n) for n in numbers]
+    time.sleep(2.1)
+    assert [mutant(seeds, n) for n in numbers] == first

@@ -1,4 +1,4 @@
-"""The bad-input catalogue (tests/fixtures/bad/build.py): each case gives its finding and exit
+"""The bad-input catalogue (testkit/badfiles.py): each case gives its finding and exit
 code, the rest of the batch goes on, and no input is ever changed.
 
 Hostile cases that once ended the whole run: a cell at XFD1048576 (calamine asked for
@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from badfiles import catalogue as bad
 from click.testing import CliRunner
 
+from testkit import badfiles as bad
 from xltools import api
 from xltools.cli import cli
 from xltools.read import limits

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from badfiles import catalogue as bad
 from test_roundtrip import Soffice, soffice  # noqa: F401  (its session fixture, used via lo)
 
+from testkit import badfiles as bad
 from xltools import api, render
 
 DECL = bad.DECLARATION

@@ -30,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
-from strategies import declarations, derive, self_evaluations
 
+from testkit.strategies import declarations, derive, self_evaluations
 from xltools import api
 from xltools.errors import UserError
 from xltools.model import (

@@ -34,6 +34,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from testkit.error_free import batch_declarations
 from xltools import api
 from xltools.cli import cli
 from xltools.model import (
@@ -507,86 +508,6 @@ def test_prefilled_from_foreign_layout_then_filled_passes_check(
 
 # -- the property of the issue --------------------------------------------------------------------------
 
-# The official frameworks (rules.md, "Indicator frameworks"); one per form, so S18 stays quiet.
-FRAMEWORKS = {
-    "2021": {
-        "产出指标": ("数量指标", "质量指标", "时效指标"),
-        "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
-        "满意度指标": ("服务对象满意度指标",),
-        "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
-    },
-    "2015": {
-        "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
-        "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
-        "满意度指标": ("服务对象满意度指标",),
-    },
-}
-REQUIRED = ("产出指标", "效益指标", "满意度指标")  # D13: every declaration has these
-WORDS = "信息系统维护经费公共服务窗口社区医疗互助帮困补助覆盖率及时准确满意度响应"
-QUALITATIVE = ("及时", "有正面报道", "按文件规定", "健全", "符合", "按实", "建立健全")
-OPERATORS = ("≥", ">=", ">", "=", "", "≤", "<=", "<", "＞＝")
-UNITS = ("%", "(%)", "(人)", "次", "(小时)", "分钟", "万元", "")
-
-
-@st.composite
-def targets(draw: st.DrawFn) -> str:
-    """``≥95%``, ``<=2.50(小时)``, ``=0次``, ``100`` … or words (a quarter of the time)."""
-    if draw(st.integers(0, 3)) == 0:
-        return draw(st.sampled_from(QUALITATIVE))
-    hundredths = draw(st.one_of(st.integers(0, 100).map(lambda n: n * 100), st.integers(0, 10**7)))
-    whole, rest = divmod(hundredths, 100)
-    number = str(whole) if rest == 0 and draw(st.booleans()) else f"{whole}.{rest:02d}"
-    return draw(st.sampled_from(OPERATORS)) + number + draw(st.sampled_from(UNITS))
-
-
-@st.composite
-def declarations(draw: st.DrawFn) -> Declaration:
-    """A correct 申报表 with every required 一级 present and distinct 三级指标."""
-    year = draw(st.integers(2022, 2027))
-    framework = FRAMEWORKS[draw(st.sampled_from(sorted(FRAMEWORKS)))]
-    extra = draw(st.lists(st.sampled_from(sorted(framework)), min_size=1, max_size=9))
-    level1s = draw(st.permutations([*REQUIRED, *extra]))
-    indicators = [
-        Indicator(
-            level1,
-            draw(st.sampled_from(framework[level1])),
-            draw(st.text(alphabet=WORDS, min_size=1, max_size=10)) + str(i + 1),  # distinct
-            draw(targets()),
-        )
-        for i, level1 in enumerate(level1s)
-    ]
-    parts = [
-        draw(st.integers(100, 10**10)),
-        draw(st.integers(0, 10**9)),
-        draw(st.integers(0, 10**9)),
-    ]
-    money = [float(Decimal(c) / 100) for c in parts]
-    return Declaration(
-        year=year,
-        project_name=draw(st.text(alphabet=WORDS, min_size=2, max_size=14)),
-        project_category="特定目标类",
-        project_nature="经常性专项业务费",
-        department="上海市长宁区医疗保障局",
-        implementing_unit=draw(
-            st.sampled_from(("上海市长宁区医疗保险事务中心", "上海市医疗保险事业管理中心"))
-        ),
-        start_date=f"{year}-01-01",
-        end_date=f"{year}-12-31",
-        money_unit=draw(st.sampled_from(("元", "万元"))),
-        funds=DeclarationFunds(
-            project_total=float(Decimal(sum(parts)) / 100),
-            fiscal_funds=float(Decimal(sum(parts)) / 100),
-            other_funds=0.0,
-            annual_total=float(Decimal(sum(parts)) / 100),
-            current_appropriation=money[0],
-            carryover=money[1],
-            annual_other_funds=money[2],
-        ),
-        overall_goal="保障项目持续稳定运行。",
-        annual_goal=draw(st.text(alphabet=WORDS, min_size=1, max_size=30)),
-        indicators=indicators,
-    )
-
 
 def changed_target(target: str) -> str:
     """Another target the same actual still meets in full and does not over-achieve
@@ -602,7 +523,7 @@ def bucket(ind: Indicator) -> str:
 
 
 @PROPERTY_SETTINGS
-@given(declarations())
+@given(batch_declarations())
 def test_property_prefilled_and_filled_has_no_findings(declaration: Declaration) -> None:
     with TemporaryDirectory() as tmp:
         decl_path, record = prefilled_and_filled(Path(tmp), declaration)
@@ -610,7 +531,7 @@ def test_property_prefilled_and_filled_has_no_findings(declaration: Declaration)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(declarations(), st.sampled_from(("X01", "X02", "X03", "X04", "X05")), st.data())
+@given(batch_declarations(), st.sampled_from(("X01", "X02", "X03", "X04", "X05")), st.data())
 def test_property_one_change_gives_exactly_its_x_rule(
     declaration: Declaration, rule: str, data: st.DataObject
 ) -> None:

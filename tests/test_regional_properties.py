@@ -1,7 +1,7 @@
 """The metamorphic property of issue 10: a layout change drawn from the vocabulary never
 changes the record read back.
 
-A valid generated form (tests/strategies.py) is drawn as a plain foreign workbook (no
+A valid generated form (testkit/strategies.py) is drawn as a plain foreign workbook (no
 identity stamp, labels as our template prints them) and again with changes regions make:
 synonym labels, trailing brackets with a period / unit / points / letter, line breaks
 inside labels, a spacer column, an extra 绩效标准 column, a target split over 指标性质 /
@@ -15,19 +15,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from regional_layouts import CHANGES, draw
-from strategies import records
 
+from testkit.regional import CHANGES, comparable, draw
+from testkit.strategies import records
 from xltools import api
-from xltools.model import Record, content
-
-
-def _comparable(rec: Record) -> dict:
-    out = content(rec)
-    out.pop("declared_points")
-    for ind in out["indicators"]:
-        ind.pop("extras", None)
-    return out
+from xltools.model import Record
 
 
 @settings(
@@ -47,7 +39,7 @@ def test_layout_changes_do_not_change_the_record(
     [changed] = api.read([tmp_path / "changed.xlsx"])
     assert len(plain.records) == len(changed.records) == 1
     got = changed.records[0]
-    assert _comparable(got) == _comparable(plain.records[0])
+    assert comparable(got) == comparable(plain.records[0])
     assert got.declared_points == drawn["points"]
     if drawn["extras"]:
         assert [i.extras for i in got.indicators] == drawn["extras"][: len(got.indicators)]

@@ -5,7 +5,7 @@ survive LibreOffice with their dropdowns, named lists and one-page print layout.
 LibreOffice runs with a private profile per test session (parallel or stale profiles
 make ``soffice --convert-to`` hand the job to another instance and silently do nothing)
 that forces "recalculate on load", so the template's formulas are recomputed by a real
-spreadsheet application and compared with the figures :mod:`strategies` derives.
+spreadsheet application and compared with the figures :mod:`testkit.strategies` derives.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import shutil
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -24,8 +22,9 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from strategies import declarations, derive, self_evaluations
 
+from testkit.office import Soffice, find_soffice
+from testkit.strategies import declarations, derive, self_evaluations
 from xltools import api
 from xltools.model import (
     Declaration,
@@ -44,15 +43,6 @@ TEMPLATES = {
     "自评表": ROOT / "templates" / "自评表.xlsx",
 }
 Converter = Callable[[list[Path]], list[Path]]  # files in → re-saved files out, same order
-SOFFICE_TIMEOUT = 180  # seconds; the first start also creates the profile
-
-# LibreOffice's "Recalculation on file load" for OOXML: 0 = always (the default never does).
-RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 
 # -- hand-written examples (expected figures computed by hand, not by code) ------------------
 
@@ -179,43 +169,9 @@ def test_self_evaluation_write_read_is_identity(record: SelfEvaluation) -> None:
 # -- LibreOffice -----------------------------------------------------------------------------------
 
 
-class Soffice:
-    """``soffice --headless --convert-to`` with a private, recalculating profile."""
-
-    def __init__(self, binary: str, profile: Path) -> None:
-        self.binary, self.profile = binary, profile
-        (profile / "user").mkdir(parents=True, exist_ok=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, "utf-8")
-
-    def convert(self, paths: list[Path], fmt: str, outdir: Path) -> list[Path]:
-        """Convert all ``paths`` in one start of LibreOffice (a start costs 1–5 s)."""
-        outdir.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            self.binary,
-            f"-env:UserInstallation={self.profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(outdir),
-            *map(str, paths),
-        ]
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, check=False
-        )
-        outs = [outdir / f"{p.stem}.{fmt}" for p in paths]
-        missing = [o.name for o in outs if not o.exists() or o.stat().st_size == 0]
-        assert done.returncode == 0 and not missing, (
-            f"soffice failed (exit {done.returncode}), missing {missing}:\n"
-            f"{done.stdout}\n{done.stderr}"
-        )
-        return outs
-
-
 @pytest.fixture(scope="session")
 def soffice(tmp_path_factory: pytest.TempPathFactory) -> Soffice:
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    binary = find_soffice()
     if binary is None:
         message = "LibreOffice (soffice) is not installed"
         if os.environ.get("CI"):

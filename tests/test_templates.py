@@ -1,7 +1,10 @@
 """What the generated templates contain.
 
 Part 1 keeps the committed workbooks (templates/, examples/) equal, by content, to
-what the generator writes now. Part 2 pins down the features of a fresh template.
+what the generator writes now: each workbook's content is committed as text under
+tests/golden/ (``testkit.snapshot.to_text``), the freshly generated workbook must print
+the same text, and so must the committed binary. A failure prints the diff of the text.
+Part 2 pins down the features of a fresh template.
 Expected values come from the official form (shared/spec/forms.md), Excel's limits
 and numbers worked out by hand in the tests, not from the code under test.
 """
@@ -25,16 +28,16 @@ from openpyxl.utils import column_index_from_string, get_column_letter, range_bo
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from snapshot import differences, snapshot
 
+from testkit.snapshot import GOLDEN_DIR, differences, golden_path, snapshot, text_diff, to_text
 from xltools import api, regenerate
 from xltools.model import Declaration, FundsRow, Indicator, SelfEvaluation
 from xltools.profiles import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 REGENERATE = (
-    "{what} is out of date with the template writer: "
-    "run `python -m xltools.regenerate` from the repository root and commit the result"
+    "{what} is out of date with the template writer: run `python -m xltools.regenerate` "
+    "from the repository root, review the diff of tests/golden/ and commit the result"
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -49,21 +52,34 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {p.relative_to(root).as_posix(): p for p in written}
 
 
-def assert_same(committed: Path, regenerated: Path, message: str) -> None:
-    diff = differences(snapshot(committed), snapshot(regenerated))
-    shown = "\n".join(diff[:40]) + (f"\n… and {len(diff) - 40} more" if len(diff) > 40 else "")
-    assert not diff, f"{message}\n{shown}"
+def assert_matches_golden(rel: str, workbook: Path, message: str) -> None:
+    """``workbook``'s content printed as text equals the committed golden text of ``rel``."""
+    golden = golden_path(ROOT, ROOT / rel)
+    assert golden.is_file(), f"{message}\n(no {golden.relative_to(ROOT)})"
+    committed = golden.read_text("utf-8")
+    now = to_text(snapshot(workbook))
+    if now != committed:
+        pytest.fail(f"{message}\n{text_diff(committed, now, golden.name)}", pytrace=False)
 
 
+COMMITTED_TEMPLATES = ["templates/申报表.xlsx", "templates/自评表.xlsx"]
 COMMITTED_EXAMPLES = sorted(p.name for p in (ROOT / "examples").glob("*.xlsx"))
+COMMITTED = COMMITTED_TEMPLATES + [f"examples/{name}" for name in COMMITTED_EXAMPLES]
 
 
-@pytest.mark.parametrize("name", ["申报表.xlsx", "自评表.xlsx"])
-def test_committed_template_is_current(fresh: dict[str, Path], name: str) -> None:
-    committed = ROOT / "templates" / name
-    message = REGENERATE.format(what=f"templates/{name}")
-    assert committed.is_file(), message
-    assert_same(committed, fresh[f"templates/{name}"], message)
+@pytest.mark.parametrize("rel", COMMITTED)
+def test_generated_workbook_matches_its_golden_text(fresh: dict[str, Path], rel: str) -> None:
+    message = REGENERATE.format(what=rel)
+    assert rel in fresh, message
+    assert_matches_golden(rel, fresh[rel], message)
+
+
+@pytest.mark.parametrize("rel", COMMITTED)
+def test_committed_workbook_matches_its_golden_text(rel: str) -> None:
+    """The binary handed out is the one the golden text describes."""
+    message = REGENERATE.format(what=rel)
+    assert (ROOT / rel).is_file(), message
+    assert_matches_golden(rel, ROOT / rel, message)
 
 
 def test_committed_examples_are_exactly_the_generated_ones(fresh: dict[str, Path]) -> None:
@@ -71,11 +87,36 @@ def test_committed_examples_are_exactly_the_generated_ones(fresh: dict[str, Path
     assert generated == COMMITTED_EXAMPLES, REGENERATE.format(what="examples/*.xlsx")
 
 
-@pytest.mark.parametrize("name", COMMITTED_EXAMPLES)
-def test_committed_example_is_current(fresh: dict[str, Path], name: str) -> None:
-    message = REGENERATE.format(what=f"examples/{name}")
-    assert f"examples/{name}" in fresh, message
-    assert_same(ROOT / "examples" / name, fresh[f"examples/{name}"], message)
+def test_one_golden_text_per_committed_workbook() -> None:
+    goldens = sorted(
+        p.relative_to(ROOT / GOLDEN_DIR).as_posix() for p in (ROOT / GOLDEN_DIR).rglob("*.json")
+    )
+    assert goldens == sorted(f"{rel}.json" for rel in COMMITTED), REGENERATE.format(
+        what="tests/golden/"
+    )
+
+
+def test_golden_text_shows_a_changed_cell_as_one_line(
+    fresh: dict[str, Path], tmp_path: Path
+) -> None:
+    """What a reviewer sees when a label changes: the cell's line, old and new."""
+    changed = tmp_path / "changed.xlsx"
+    with (
+        zipfile.ZipFile(fresh["templates/自评表.xlsx"]) as src,
+        zipfile.ZipFile(changed, "w") as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                assert data.count("<t>项目名称</t>".encode()) == 1
+                data = data.replace("<t>项目名称</t>".encode(), "<t>项目全称</t>".encode())
+            dst.writestr(item, data)
+    before = to_text(snapshot(fresh["templates/自评表.xlsx"]))
+    diff = text_diff(before, to_text(snapshot(changed)), "自评表.xlsx.json").splitlines()
+    removed = [line for line in diff if line.startswith("-") and not line.startswith("---")]
+    added = [line for line in diff if line.startswith("+") and not line.startswith("+++")]
+    assert len(removed) == len(added) == 1, diff
+    assert '"A3": {"value": "项目名称"' in removed[0] and '"A3": {"value": "项目全称"' in added[0]
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import openpyxl
 from hypothesis import HealthCheck, given, settings
-from strategies import self_evaluations
 
+from testkit.strategies import self_evaluations
 from xltools import api
 from xltools.model import Declaration, DeclarationFunds, Indicator, Record, SelfEvaluation, content
 from xltools.profiles import Profile, load_profile

@@ -22,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mutants import mutant
-
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # testkit/, when run as a script
+from testkit.mutants import mutant  # noqa: E402
+
 EXAMPLES = ROOT / "examples"
 EXITS = {0, 1, 3}
 

@@ -1,7 +1,7 @@
 """Regional layouts drawn from a record: the changes regions make to the forms.
 
 Used by tests/test_regional_properties.py (the metamorphic property of issue 10) and by
-benchmarks/bench_foreign.py (the regional-layout files). A record is drawn as a plain
+the regional-layout files of :mod:`testkit.foreign` (benchmarks/bench_foreign.py). A record is drawn as a plain
 foreign workbook (no identity stamp, labels as our template prints them), or with any of
 ``CHANGES``: synonym labels from xltools/forms/vocabulary.py, trailing brackets with a
 period / unit / points / letter, line breaks inside labels, a spacer column, an extra
@@ -20,7 +20,7 @@ from typing import Any
 import xlsxwriter
 
 from xltools.forms import vocabulary
-from xltools.model import Record
+from xltools.model import Record, content
 
 TITLES = {
     "declaration": (
@@ -231,3 +231,13 @@ def draw(path: Path, rec: Record, changes: set[str], seed: int) -> dict:
                 ws.write_string(r, c, str(value), cell)
     book.close()
     return drawn
+
+
+def comparable(record: Record) -> dict:
+    """What was drawn of ``record``: the points and extra columns a regional layout adds,
+    read back as ``declared_points`` and ``extras``, are left out."""
+    out = content(record)
+    out.pop("declared_points", None)
+    for ind in out["indicators"]:
+        ind.pop("extras", None)
+    return out

@@ -10,10 +10,17 @@ values cached with the formulas, which is what readers that do not recalculate s
 
 openpyxl replaces every cell of a merged range but the first by a ``MergedCell`` of
 default style, so their formats are left out (xlsxwriter gives them the first cell's).
+
+:func:`to_text` prints a snapshot as stable, pretty-printed JSON, one cell per line where
+it fits: the golden files under tests/golden/ are that text, committed beside the tests,
+so that a change to a template shows in review as a diff of the cells it changed
+(:func:`text_diff`). ``python -m xltools.regenerate`` rewrites them with the workbooks.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +69,10 @@ def differences(old: Any, new: Any, path: str = "") -> list[str]:
 
 def sheet_snapshot(ws: Worksheet, cached: Worksheet | None = None) -> dict[str, Any]:
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
-    formulas = [c for c in cells if c.data_type == "f"]
     return {
         "name": ws.title,
         "state": ws.sheet_state,
-        "values": {c.coordinate: c.value for c in cells if c.data_type != "f"},
-        "formulas": {c.coordinate: c.value for c in formulas},
-        "cached": {c.coordinate: cached[c.coordinate].value for c in formulas} if cached else {},
-        "number_formats": {c.coordinate: c.number_format for c in cells},
-        "fonts": {c.coordinate: _font(c) for c in cells},
+        "cells": {c.coordinate: _cell(c, cached) for c in cells},
         "unlocked_cells": runs(
             (c.row, c.column)
             for row in ws.iter_rows()
@@ -91,6 +93,17 @@ def sheet_snapshot(ws: Worksheet, cached: Worksheet | None = None) -> dict[str, 
         "columns": columns(ws),
         "gridlines": ws.sheet_view.showGridLines,
     }
+
+
+def _cell(cell: Any, cached: Worksheet | None) -> dict[str, Any]:
+    """A written cell: its value, or its formula and the value cached with it; format, font."""
+    if cell.data_type == "f":
+        out = {"formula": cell.value}
+        if cached is not None:
+            out["cached"] = cached[cell.coordinate].value
+    else:
+        out = {"value": cell.value}
+    return {**out, "format": cell.number_format, "font": _font(cell)}
 
 
 def _font(cell: Any) -> str:
@@ -187,3 +200,84 @@ def row_runs(rows: Any) -> list[str]:
     """Row numbers as ranges: [13, 14, 15, 20] → ["13:15", "20"]."""
     out = [f"{a}:{b}" if a != b else str(a) for a, b in _col_runs(sorted(rows))]
     return out
+
+
+# -- as text ------------------------------------------------------------------------------
+
+TEXT_WIDTH = 110  # a dict or list that fits on one line of this width is printed on one line
+
+
+def to_text(snap: Any) -> str:
+    """``snap`` as pretty-printed JSON: keys in the snapshot's own (row-major, sorted) order,
+    each small dict or list on one line, ending with a newline. Equal content, equal text."""
+    return _dump(snap, 0) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_default)
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):  # dates and times, as openpyxl reads them
+        return value.isoformat()
+    raise TypeError(f"not in a snapshot: {value!r}")
+
+
+def _dump(value: Any, indent: int) -> str:
+    if isinstance(value, dict):
+        items = [f"{_scalar(str(k))}: {_dump(v, indent + 1)}" for k, v in value.items()]
+    elif isinstance(value, list | tuple):
+        items = [_dump(v, indent + 1) for v in value]
+    else:
+        return _scalar(value)
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    flat = opening + ", ".join(items) + closing
+    if "\n" not in flat and len(flat) + 2 * indent <= TEXT_WIDTH:
+        return flat
+    pad = "  " * (indent + 1)
+    return (
+        opening + "\n" + ",\n".join(pad + item for item in items) + "\n" + "  " * indent + closing
+    )
+
+
+def text_diff(committed: str, fresh: str, name: str, limit: int = 60) -> str:
+    """A unified diff of two snapshot texts, cut after ``limit`` lines."""
+    lines = list(
+        difflib.unified_diff(
+            committed.splitlines(),
+            fresh.splitlines(),
+            f"{name} (committed)",
+            f"{name} (generated now)",
+            n=2,
+            lineterm="",
+        )
+    )
+    more = f"\n… and {len(lines) - limit} more lines" if len(lines) > limit else ""
+    return "\n".join(lines[:limit]) + more
+
+
+# -- the golden files -----------------------------------------------------------------------
+
+GOLDEN_DIR = Path("tests") / "golden"
+
+
+def golden_path(root: Path, workbook: Path) -> Path:
+    """Where the golden text of ``root/templates/x.xlsx`` lives: tests/golden/templates/x.xlsx.json."""
+    rel = workbook.resolve().relative_to(root.resolve())
+    return root / GOLDEN_DIR / rel.parent / f"{rel.name}.json"
+
+
+def write_goldens(root: Path, workbooks: list[Path]) -> list[Path]:
+    """Write the golden text of each workbook (under ``root``); remove goldens of workbooks
+    that are gone, so the folder holds exactly one file per committed workbook."""
+    written = []
+    for workbook in workbooks:
+        path = golden_path(root, workbook)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(to_text(snapshot(workbook)), "utf-8")
+        written.append(path)
+    keep = {p.resolve() for p in written}
+    for old in (root / GOLDEN_DIR).rglob("*.xlsx.json"):
+        if old.resolve() not in keep:
+            old.unlink()
+    return written

@@ -52,10 +52,14 @@ def _parts(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
 
 
 def _zip(parts: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
+    """The parts zipped again, each with its own time stamp (not the clock's, so that the
+    same mutant number gives the same bytes on every run)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in parts:
-            zf.writestr(info.filename, data, zipfile.ZIP_DEFLATED)
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.external_attr = 0o600 << 16  # what writestr gives a part named by a string
+            zf.writestr(entry, data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
