@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from xltools import compute
 from xltools.frames import Frames
 from xltools.model import DECLARATION, SELF_EVALUATION, Record
 from xltools.profiles import Profile
@@ -172,8 +173,7 @@ def s06_weights_sum(ctx: Context) -> None:
     weights = ctx.indicators(SELF_EVALUATION).groupby("pid").weight.sum(min_count=1)
     totals = _funds_total(ctx)
     for pid in totals.index:
-        funds_weight = totals.at[pid, "weight"]
-        funds_weight = 10.0 if pd.isna(funds_weight) else funds_weight
+        funds_weight = compute.funds_weight(totals.at[pid, "weight"])
         total = funds_weight + (weights.get(pid, 0.0) if pd.notna(weights.get(pid, 0.0)) else 0.0)
         if not abs(total - 100) <= tol + 1e-9:
             ctx.hit(
@@ -238,7 +238,7 @@ def s13_total(ctx: Context) -> None:
         if pd.isna(shown):
             continue
         funds_score = totals.at[pid, "score"]
-        expected = (0.0 if pd.isna(funds_score) else funds_score) + float(scores.get(pid, 0.0))
+        expected = compute.summed_total(funds_score, scores.get(pid, 0.0))
         if abs(shown - expected) > tol + 1e-9:  # 100.01 vs 100 is within 0.01
             ctx.hit(
                 "S13",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from xltools import compute
 from xltools.model import SelfEvaluation
 from xltools.rules.base import pts
 from xltools.rules.cross import Context
@@ -28,9 +29,7 @@ def _self_evaluations(ctx: Context) -> Iterator[tuple[int, SelfEvaluation]]:
 def exact_rate(record: SelfEvaluation) -> float | None:
     """执行率 in percent from the amounts (unrounded), else the rate the form shows."""
     total = record.funds.total
-    if total.adjusted_budget and total.executed is not None and total.adjusted_budget > 0:
-        return total.executed / total.adjusted_budget * 100
-    return total.execution_rate
+    return compute.rate_or_shown(total.adjusted_budget, total.executed, total.execution_rate)
 
 
 def _children(record: SelfEvaluation, heading: str) -> tuple[str, float | None]:

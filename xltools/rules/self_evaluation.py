@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xltools import compute
 from xltools.profiles import Profile
 from xltools.rules.base import RowRule, close, filled, money, pts, txt
 
@@ -13,8 +14,7 @@ HALF_CENT = 0.005  # the uncertainty of an amount printed with two decimals
 
 def exact_rate(d: pd.DataFrame) -> pd.Series:
     """执行率 in percent, unrounded; NaN where 全年预算数 is missing or 0."""
-    budget = d.adjusted_budget.where(d.adjusted_budget > 0)
-    return d.executed / budget * 100
+    return compute.exact_rate(d.adjusted_budget, d.executed)
 
 
 def _places(value: float) -> int:
@@ -60,8 +60,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
         return (d.line != "total") | exact.isna() | shown.isna() | ok
 
     def expected_score(d: pd.DataFrame) -> pd.Series:
-        weight = d.weight.fillna(10.0)
-        return np.minimum(exact_rate(d), 100.0) / 100 * weight
+        return compute.exact_execution_score(exact_rate(d), d.weight)
 
     def s03(d: pd.DataFrame) -> pd.Series:
         expected = expected_score(d)
@@ -74,6 +73,9 @@ def funds_rules(p: Profile) -> list[RowRule]:
 
     def rate_of(r: pd.Series) -> float:
         return float(r.executed) / float(r.adjusted_budget) * 100
+
+    def score_of(r: pd.Series) -> float:
+        return compute.exact_execution_score(rate_of(r), r.weight)
 
     def spent_without_budget(d: pd.DataFrame) -> pd.Series:
         return (d.adjusted_budget == 0) & (d.executed > 0)
@@ -104,11 +106,10 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.score",
             s03,
             lambda r: (
-                f"执行率得分应为 min({rate_of(r):.2f}%, 100%) × {pts(r.weight if pd.notna(r.weight) else 10)}"
-                f" = {min(rate_of(r), 100) / 100 * (r.weight if pd.notna(r.weight) else 10):.2f}，"
-                f"表中为 {pts(r.score)}",
+                f"执行率得分应为 min({rate_of(r):.2f}%, 100%) × {pts(compute.funds_weight(r.weight))}"
+                f" = {score_of(r):.2f}，表中为 {pts(r.score)}",
                 r.score,
-                round(min(rate_of(r), 100) / 100 * (r.weight if pd.notna(r.weight) else 10), 2),
+                round(score_of(r), 2),
             ),
         ),
         RowRule(
@@ -150,7 +151,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
 
 def project_rules(p: Profile) -> list[RowRule]:
     def s14(d: pd.DataFrame) -> pd.Series:
-        expected = d.total_score.map(lambda t: _grade(t, p))
+        expected = compute.grades(d.total_score, p.grades)
         return (
             ~filled(d.grade)
             | d.total_score.isna()
@@ -164,10 +165,10 @@ def project_rules(p: Profile) -> list[RowRule]:
             "grade",
             s14,
             lambda r: (
-                f"总分 {pts(r.total_score)} 对应的评分等级应为“{txt(_grade(r.total_score, p))}”，"
+                f"总分 {pts(r.total_score)} 对应的评分等级应为“{txt(compute.grade(r.total_score, p.grades))}”，"
                 f"表中为“{txt(r.grade)}”",
                 r.grade,
-                _grade(r.total_score, p),
+                compute.grade(r.total_score, p.grades),
             ),
         ),
         RowRule(
@@ -185,9 +186,3 @@ def project_rules(p: Profile) -> list[RowRule]:
             lambda r: ("年度总体目标的“实际完成情况”未填写", None, "文字"),
         ),
     ]
-
-
-def _grade(total: float, p: Profile) -> str | None:
-    if total is None or pd.isna(total):
-        return None
-    return next((name for name, floor in p.grades if total >= floor), "差")
