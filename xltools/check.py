@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools.catalogue import ERROR, SEVERITY_ORDER, UNOPENED, WARNING, matches
-from xltools.findings import Finding, record_finding
+from xltools.findings import Finding, record_cell, record_finding
 from xltools.model import Record
 from xltools.profiles import Profile, load_profile
 from xltools.reader import ReadResult, discover, read_workbook
@@ -173,45 +173,15 @@ class Checker:
         return reports
 
     def validate(self, records: list[Record]) -> list[tuple[int, Finding]]:
+        """The row rules (pandera schemas), then the rules across rows and tables."""
         if not records:
             return []
         from xltools.frames import build_frames  # pandas and pandera only when checking
         from xltools.rules.cross import run_cross_rules
         from xltools.schemas import validate
 
-        frames = build_frames(records, self.profile)
-        projects = frames.projects
-        tables = {
-            "declarations": projects[projects.kind == "declaration"],
-            "self_evaluations": projects[projects.kind == "self_evaluation"],
-            "funds": frames.funds,
-            "indicators": frames.indicators,
-        }
-        out = []
-        for failure in validate(tables, self.profile):
-            row = tables[failure.rule.table].loc[failure.index]
-            pid = int(row["pid"])
-            message, value, expected = failure.rule.message(row)
-            cell = self._cell(
-                records[pid],
-                failure.rule.locate,
-                row.get("row") if failure.rule.table == "indicators" else None,
-            )
-            rule = failure.rule
-            found = self._finding(
-                rule.id, records[pid], cell, message, value, expected, rule.severity
-            )
-            out.append((pid, found))
-        for hit in run_cross_rules(frames, records, self.profile):
-            out.append(
-                (
-                    hit.pid,
-                    self._finding(
-                        hit.rule, records[hit.pid], hit.cell, hit.message, hit.value, hit.expected
-                    ),
-                )
-            )
-        return out
+        frames, out = validate(build_frames(records, self.profile), records, self.profile)
+        return out + run_cross_rules(frames, records, self.profile)
 
     def scores(self, records: list[Record]) -> list[tuple[int, dict[str, Any]]]:
         """For each quantitative indicator of a self-evaluation: the computed score and why."""
@@ -246,14 +216,7 @@ class Checker:
                 )
         return out
 
-    @staticmethod
-    def _cell(record: Record, key: str, row: Any) -> str | None:
-        if row is not None:
-            letter = record.cells.get(f"indicators.{key}")
-            return f"{letter}{int(row)}" if letter else None
-        return record.cells.get(key)
-
-    _finding = staticmethod(record_finding)
+    _cell = staticmethod(record_cell)
 
 
 def check(

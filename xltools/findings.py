@@ -20,6 +20,7 @@ __all__ = [
     "WARNING",
     "Finding",
     "finding",
+    "record_cell",
     "record_finding",
 ]
 
@@ -92,3 +93,12 @@ def record_finding(
         expected=_plain(expected),
         project=record.project_name,
     )
+
+
+def record_cell(record: Any, key: str, row: Any = None) -> str | None:
+    """The cell of ``key`` in a form: a record key (``funds.total.score``) or, with the
+    indicator ``row``, an indicator column (``score`` → ``H14``)."""
+    if row is not None and not (isinstance(row, float) and row != row):
+        letter = record.cells.get(f"indicators.{key}")
+        return f"{letter}{int(row)}" if letter else None
+    return record.cells.get(key)

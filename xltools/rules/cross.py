@@ -1,7 +1,9 @@
 """Rules that span tables or rows — one small function per rule ID.
 
 Each takes the :class:`Context` (frames, records, profile) and reports through
-``ctx.hit``; location keys are the record keys the reader filled in ``cells``.
+``ctx.hit``, which files a :class:`~xltools.findings.Finding` under its record; location
+keys are the record keys the reader filled in ``cells``. The repeated 三级指标 (D14/S17)
+are pandera's ``unique`` (:mod:`xltools.schemas`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from xltools import compute
+from xltools.findings import Finding, record_cell, record_finding
 from xltools.frames import Frames
 from xltools.model import DECLARATION, SELF_EVALUATION, Record
 from xltools.profiles import Profile
@@ -22,28 +25,14 @@ LEVEL1_REQUIRED = ("产出指标", "效益指标", "满意度指标")
 
 
 @dataclass
-class Hit:
-    rule: str
-    pid: int
-    cell: str | None
-    message: str
-    value: Any = None
-    expected: Any = None
-
-
-@dataclass
 class Context:
     frames: Frames
     records: list[Record]
     profile: Profile
-    hits: list[Hit] = field(default_factory=list)
+    found: list[tuple[int, Finding]] = field(default_factory=list)
 
     def cell(self, pid: int, key: str, row: int | None = None) -> str | None:
-        cells = self.records[pid].cells
-        if row is not None:
-            letter = cells.get(f"indicators.{key}")
-            return f"{letter}{row}" if letter else None
-        return cells.get(key)
+        return record_cell(self.records[pid], key, row)
 
     def hit(
         self,
@@ -54,17 +43,12 @@ class Context:
         value: Any = None,
         expected: Any = None,
     ) -> None:
-        self.hits.append(Hit(rule, pid, cell, message, _plain(value), _plain(expected)))
+        found = record_finding(rule, self.records[pid], cell, message, value, expected)
+        self.found.append((pid, found))
 
     def indicators(self, kind: str) -> pd.DataFrame:
         ind = self.frames.indicators
         return ind[ind.kind == kind]
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def no_indicators(ctx: Context) -> None:
@@ -97,23 +81,6 @@ def d13_levels_present(ctx: Context) -> None:
                 None,
                 "、".join(required),
             )
-
-
-def duplicates(ctx: Context) -> None:
-    """D14/S17: the same 三级指标 twice in one project."""
-    ind = ctx.frames.indicators
-    named = ind[ind["name"].notna()]
-    dup = named[named.duplicated(["pid", "name"], keep="first")]
-    for pid, kind, name, row in dup[["pid", "kind", "name", "row"]].itertuples(index=False):
-        rule = "D14" if kind == DECLARATION else "S17"
-        ctx.hit(
-            rule,
-            pid,
-            ctx.cell(pid, "name", row),
-            f"三级指标“{name}”在本项目中重复出现",
-            name,
-            "不重复",
-        )
 
 
 def mixed_frameworks(ctx: Context) -> None:
@@ -254,7 +221,6 @@ def s13_total(ctx: Context) -> None:
 CROSS_RULES: tuple[Callable[[Context], None], ...] = (
     no_indicators,
     d13_levels_present,
-    duplicates,
     mixed_frameworks,
     s04_funds_lines,
     s06_weights_sum,
@@ -263,10 +229,12 @@ CROSS_RULES: tuple[Callable[[Context], None], ...] = (
 )
 
 
-def run_cross_rules(frames: Frames, records: list[Record], profile: Profile) -> list[Hit]:
+def run_cross_rules(
+    frames: Frames, records: list[Record], profile: Profile
+) -> list[tuple[int, Finding]]:
     from xltools.rules.scoring import SCORING_RULES  # it builds on Context
 
     ctx = Context(frames, records, profile)
     for rule in (*CROSS_RULES, *SCORING_RULES):
         rule(ctx)
-    return ctx.hits
+    return ctx.found

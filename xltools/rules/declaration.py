@@ -171,6 +171,7 @@ def declaration_rules(p: Profile) -> list[RowRule]:
                 r.start_date,
                 f"不晚于 {txt(r.end_date)}",
             ),
+            key="start_date<=end_date",
         )
     )
     for key in ("funds." + k for k in DECLARATION_FUNDS):

@@ -204,6 +204,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             ),
             kind=s,
             severity=WARNING,
+            key="deviation_reason:达成",
         ),
         RowRule(
             "S10",
