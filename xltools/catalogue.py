@@ -7,10 +7,15 @@ docs/rules.md are generated from this table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ERROR, WARNING, INFO = "错误", "警告", "提示"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+# What a finding of the rule is about: a file (read time), one form, one indicator row of a
+# form, or the batch (a form against other files: X against the declarations, M across files).
+FILE, RECORD, INDICATOR, BATCH = "file", "record", "indicator", "batch"
+SCOPES = (FILE, RECORD, INDICATOR, BATCH)
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,9 @@ class Rule:
     severity: str
     title: str  # one line, Chinese
     detail: str = ""  # how it is computed, for the docs
+    scope: str = ""  # FILE, RECORD, INDICATOR or BATCH (filled in from SCOPE below)
+    # The modules that evaluate it; every finding is built by xltools.findings.finding.
+    evaluated_by: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
@@ -33,7 +41,7 @@ GROUPS = {
     "M": "汇总（多个文件）",
 }
 
-CATALOGUE: tuple[Rule, ...] = (
+_ENTRIES: tuple[Rule, ...] = (
     Rule("R01", ERROR, "文件无法打开：不是表格文件、已损坏、已加密或为空"),
     Rule("R02", ERROR, "工作簿中找不到申报表或自评表（没有表头或关键标签）"),
     Rule("R03", ERROR, "找不到必需的标签或区块（如“年度资金总额”行、指标表头）"),
@@ -286,6 +294,55 @@ CATALOGUE: tuple[Rule, ...] = (
         "较新：按工作簿记录的保存时间（文件属性中的修改时间），没有时按文件的修改时间；"
         "check 在所有给出的文件之间检查，merge 在汇总时检查并写明采用了哪一份、为什么。",
     ),
+)
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# How each rule is evaluated: the module that raises its findings.
+# - xltools.reader (and the file-level guards paths/isolated/api): while reading, per file;
+# - xltools.schemas: pandera, over all forms at once: nullable (D01/S01), unique (D14/S17);
+#   the row rules it runs as named checks are defined in xltools.rules.declaration,
+#   .self_evaluation and .indicators;
+# - xltools.rules.cross and .scoring: rules across rows or tables of one form;
+# - xltools.rules.against: a self-evaluation against its declaration (check --declarations);
+# - xltools.check (check) and xltools.merge (merge): the M rules across files.
+EVALUATED_BY: dict[str, tuple[str, ...]] = {
+    "xltools.reader": _ids(
+        "R01 R02 R03 R04 R05 R06 R07 R08 R09 R10 R11 R12 R13 R14 R15 R16 R17 R20 R22 D17 S26"
+    ),
+    "xltools.paths": _ids("R01 R21"),
+    "xltools.isolated": _ids("R01 R20"),
+    "xltools.schemas": _ids("D01 D14 S01 S17"),
+    "xltools.rules.declaration": _ids("D02 D03 D04 D05 D06 D07 D08 D09"),
+    "xltools.rules.self_evaluation": _ids("S02 S03 S05 S14 S15 S20 S21"),
+    "xltools.rules.indicators": _ids("D10 D11 D12 D16 S08 S09 S10 S11 S12 S16 S25"),
+    "xltools.rules.cross": _ids("D01 D13 D15 S01 S04 S06 S07 S13 S18"),
+    "xltools.rules.scoring": _ids("S19 S22 S23 S24"),
+    "xltools.rules.against": _ids("X01 X02 X03 X04 X05"),
+    "xltools.check": _ids("M05"),
+    "xltools.merge": _ids("M01 M02 M03 M04 M05"),
+}
+_PER_INDICATOR = _ids("D10 D11 D12 D14 D16 S08 S09 S10 S11 S12 S16 S17 S25")
+
+
+def _scope(rule_id: str) -> str:
+    if rule_id[0] == "R":
+        return FILE
+    if rule_id[0] in "XM":
+        return BATCH
+    return INDICATOR if rule_id in _PER_INDICATOR else RECORD
+
+
+CATALOGUE: tuple[Rule, ...] = tuple(
+    replace(
+        r,
+        scope=_scope(r.id),
+        evaluated_by=tuple(m for m, ids in EVALUATED_BY.items() if r.id in ids),
+    )
+    for r in _ENTRIES
 )
 RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}
 UNOPENED = ("R01", "R20", "R21")  # an input (or one of its sheets) could not be read: exit 3

@@ -96,6 +96,8 @@ def _cell_key(f: Finding) -> tuple:
     return (f.sheet or "", row, col, SEVERITY_ORDER.get(f.severity, 9), f.rule)
 
 
+# The protocol every batch evaluation follows: all records in, (record position, finding) out.
+Evaluation = Callable[[list[Record]], list[tuple[int, Finding]]]
 BLANK_RULES = ("D01", "D02", "S01")  # "must / should be filled in"
 
 
@@ -134,11 +136,13 @@ class Checker:
         severity = self.severity.get(f.rule, f.severity)
         if severity == f.severity:
             return f
-        return Finding(**{**f.__dict__, "severity": severity})
+        return replace(f, severity=severity)
 
     def run(self, results: list[ReadResult]) -> Report:
         reports = [FileReport(res.file, res.records, list(res.findings)) for res in results]
-        self.add(reports, self.validate, *([self.scores] if self.with_scores else []))
+        self.add(reports, self.validate)
+        if self.with_scores:
+            self.add_scores(reports)
         for fr in reports:
             _not_blank(fr)
         if self.declarations is not None:
@@ -155,14 +159,20 @@ class Checker:
         self.finish_all(reports)
 
     @staticmethod
-    def add(reports: list[FileReport], *rules: Callable[[list[Record]], list]) -> None:
-        """Run ``rules`` over all records at once; file each result under its record's file."""
+    def add(reports: list[FileReport], *rules: Evaluation) -> None:
+        """Run ``rules`` over all records at once; file each finding under its record's file."""
         records = [r for fr in reports for r in fr.records]
         owners = [i for i, fr in enumerate(reports) for _ in fr.records]
         for rule in rules:
-            for pid, item in rule(records):
-                fr = reports[owners[pid]]
-                (fr.findings if isinstance(item, Finding) else fr.scores).append(item)
+            for pid, found in rule(records):
+                reports[owners[pid]].findings.append(found)
+
+    def add_scores(self, reports: list[FileReport]) -> None:
+        """The scoring help (not findings): each file's quantitative indicators."""
+        records = [r for fr in reports for r in fr.records]
+        owners = [i for i, fr in enumerate(reports) for _ in fr.records]
+        for pid, score in self.scores(records):
+            reports[owners[pid]].scores.append(score)
 
     def finish_all(self, reports: list[FileReport]) -> list[FileReport]:
         """Selected rules only, with the profile's severities, in cell order (idempotent)."""

@@ -54,9 +54,12 @@ class Finding:
         return f"{self.file}{where}  [{self.rule} {self.severity}] {self.message}"
 
 
-def finding(rule: str, message: str, file: str, **where: Any) -> Finding:
-    """A finding with the rule's default severity from the catalogue."""
-    return Finding(rule, RULES[rule].severity, message, file, **where)
+def finding(
+    rule: str, message: str, file: str, *, severity: str | None = None, **where: Any
+) -> Finding:
+    """Every finding is made here: the rule's severity from the catalogue unless the case
+    calls for another (``severity``); ``where``: sheet, cell, value, expected, project."""
+    return Finding(rule, severity or RULES[rule].severity, message, file, **where)
 
 
 def _plain(value: Any) -> Any:
@@ -82,11 +85,11 @@ def record_finding(
     """A finding about one form (``record``), located in its file and sheet; ``severity``
     when the rule's depends on the case (else the catalogue's)."""
     source = record.source
-    return Finding(
+    return finding(
         rule,
-        severity or RULES[rule].severity,
         message,
         source.file if source else "",
+        severity=severity,
         sheet=source.sheet if source else None,
         cell=cell,
         value=_plain(value),

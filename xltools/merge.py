@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from xltools.catalogue import ERROR, RULES, UNOPENED, WARNING
+from xltools.catalogue import ERROR, UNOPENED, WARNING
 from xltools.check import Checker, FileReport, Report, read_and_check
 from xltools.compute import tidy
 from xltools.conflicts import differences, message, newest
 from xltools.conflicts import key as project_key
-from xltools.findings import Finding
+from xltools.findings import Finding, finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
 from xltools.paths import NotReadable, open_regular
 from xltools.profiles import Profile
@@ -88,7 +88,7 @@ def sha256(path: str | Path) -> str:
 
 
 def _finding(rule: str, message: str, file: str, project: str | None = None) -> Finding:
-    return Finding(rule, RULES[rule].severity, message, file, project=project)
+    return finding(rule, message, file, project=project)
 
 
 def convert(record: Record, unit: str) -> Record:
