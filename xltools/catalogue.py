@@ -7,7 +7,7 @@ docs/rules.md are generated from this table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 ERROR, WARNING, INFO = "错误", "警告", "提示"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -27,6 +27,12 @@ class Rule:
     scope: str = ""  # FILE, RECORD, INDICATOR or BATCH (filled in from SCOPE below)
     # The modules that evaluate it; every finding is built by xltools.findings.finding.
     evaluated_by: tuple[str, ...] = ()
+    # The finding's Chinese message for each case of the rule ("" when it has one),
+    # str.format templates filled by the evaluating code (filled in from MESSAGES below).
+    messages: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def message(self, case: str = "", **fields: object) -> str:
+        return self.messages[case].format(**fields)
 
     @property
     def group(self) -> str:
@@ -336,11 +342,112 @@ def _scope(rule_id: str) -> str:
     return INDICATOR if rule_id in _PER_INDICATOR else RECORD
 
 
+# The messages of the rules evaluated after reading. The read-time R rules word theirs where
+# the reader finds the case (xltools.reader, .limits, .paths: one sentence per cause).
+MIXED = "本表同时把成本指标作为一级指标（2021 体系）和产出指标下的二级指标（2015 体系），请统一"
+MESSAGES: dict[str, dict[str, str]] = {
+    "D01": {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"},
+    "D02": {
+        "category": "建议填写项目类别（或项目性质）",
+        "project_total": "建议填写项目资金总额",
+        "overall_goal": "建议填写项目总目标（项目整个实施期的目标）",
+    },
+    "D03": {
+        "unreadable": "{label}“{value}”不是可识别的日期（应写作 2025-01-01）",
+        "order": "计划开始日期（{start}）晚于计划完成日期（{end}）",
+    },
+    "D04": {"": "一年内完成的项目，计划日期（{start} 至 {end}）不在申报年度 {year:g} 年内"},
+    "D05": {"": "金额不能为负数（{amount}）"},
+    "D06": {
+        "": "年度资金申请总额（{total}）不等于当年财政拨款、上年结转资金、其他资金之和（{parts}）"
+    },
+    "D07": {"": "项目资金总额（{total}）不等于财政资金与其他资金之和（{parts}）"},
+    "D08": {"": "年度资金申请总额（{annual}）超过了项目资金总额（{project}）"},
+    "D09": {"": "一年内完成的项目，年度“其他资金”（{annual}）与项目“其他资金”（{project}）不一致"},
+    "D10": {"pair": "“{level1}”下没有二级指标“{level2}”（不符合指标体系）"},
+    "D11": {"name": "指标行没有填写三级指标", "target": "三级指标“{name}”没有填写{label}"},
+    "D12": {
+        "": "指标目标值“{target}”无法识别：应写作 运算符+数值+单位（如 >=80%、≥10000(人)），"
+        "或简短的定性表述"
+    },
+    "D13": {"": "缺少{missing}（产出、效益、满意度指标各至少一个）"},
+    "D14": {"": "三级指标“{name}”在本项目中重复出现"},
+    "D15": {"": MIXED},
+    "D16": {
+        "": "三级指标“{name}”的指标目标值“{target}”过于笼统，未细化量化"
+        "（财预〔2015〕88号：绩效目标应细化、量化），建议写明数值和单位"
+    },
+    "S01": {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"},
+    "S02": {"": "执行率应为 {executed} ÷ {budget} = {rate:.2f}%，表中为 {shown}%"},
+    "S03": {"": "执行率得分应为 min({rate:.2f}%, 100%) × {weight} = {score:.2f}，表中为 {shown}"},
+    "S04": {"": "{column}：年度资金总额（{total}）不等于其中各项之和（{parts}）"},
+    "S05": {"": "执行率 {rate:.2f}% 超过 100%：全年执行数大于全年预算数，请核实"},
+    "S06": {"": "指标分值之和加预算执行率分值为 {total:.2f}，应为 100"},
+    "S07": {
+        "level1": "{level1}的分值合计为 {actual:.2f}，规则配置建议为 {expected:g}",
+        "funds": "预算执行率分值为 {weight:.2f}，规则配置建议为 {expected:g}",
+    },
+    "S08": {"": "得分 {score} 应在 0 与{word} {weight} 之间"},
+    "S09": {
+        "below": "得分({score})低于{word}({weight})，须填写偏差原因分析及改进措施",
+        "achieved": "实际完成值为“{actual}”，得分({score})在达成区间内但低于{word}({weight})，"
+        "建议填写扣分原因",
+    },
+    "S10": {
+        "": "按年度指标值“{target}”与实际完成值“{actual}”计算，得分应为 {computed:.2f}"
+        "（{word} {weight}），表中为 {shown}"
+    },
+    "S11": {
+        "": "实际完成值“{actual}”达到年度指标值“{target}”的 {times:g} 倍以上，"
+        "请说明原因（目标是否定得过低）"
+    },
+    "S12": {"": "实际完成值为“{actual}”（{tier}档），得分应在 {band} 之间，表中为 {shown}"},
+    "S13": {
+        "": "总分应为执行率得分 {funds_score} + 指标得分之和 {scores:.2f} = {expected:.2f}，表中为 {shown}"
+    },
+    "S14": {"": "总分 {total} 对应的评分等级应为“{grade}”，表中为“{shown}”"},
+    "S15": {
+        "expected_goal": "年度总体目标的“预期目标”未填写",
+        "actual_result": "年度总体目标的“实际完成情况”未填写",
+    },
+    "S16": {
+        "pair": "“{level1}”下没有二级指标“{level2}”（不符合指标体系）",
+        "name": "指标行没有填写三级指标",
+        "target": "三级指标“{name}”没有填写{label}",
+    },
+    "S17": {"": "三级指标“{name}”在本项目中重复出现"},
+    "S18": {"": MIXED},
+    "S19": {
+        "": "“{heading}({printed:g}分)”：{what}的{word}之和为 {actual:.2f}，与标题中的 {printed:g} 分不一致"
+    },
+    "S20": {
+        "blank": "年度资金总额的全年预算数为空白，无法计算执行率，请核实（如有明细行，总额应为各行之和）",
+        "zero": "年度资金总额的全年预算数为 0，无法计算执行率，请核实（如有明细行，总额应为各行之和）",
+    },
+    "S21": {"": "年度资金总额的全年预算数为 0，全年执行数却为 {executed}：没有预算不能有支出"},
+    "S22": {"": "“{line}”行填写了{what} {value}：只有年度资金总额行计分，明细行应空白"},
+    "S23": {
+        "": "执行率 {rate:.2f}% 低于 {below:g}%，按规则配置总分最高 {most:g} 分，表中为 {total:.2f}"
+    },
+    "S24": {"": "执行率 {rate:.2f}% 未达到 {below:g}%，须说明原因"},
+    "S25": {
+        "": "实际完成值“{actual}”超过年度指标值“{target}”的 {times:g} 倍，"
+        "按规则配置应扣 {deduction:g} 分（得分不超过 {most:.2f}），表中为 {shown}"
+    },
+}
+
+
+def message(rule_id: str, case: str = "", **fields: object) -> str:
+    """The Chinese message of a finding of ``rule_id``, from its catalogue entry."""
+    return RULES[rule_id].message(case, **fields)
+
+
 CATALOGUE: tuple[Rule, ...] = tuple(
     replace(
         r,
         scope=_scope(r.id),
         evaluated_by=tuple(m for m, ids in EVALUATED_BY.items() if r.id in ids),
+        messages=MESSAGES.get(r.id, {}),
     )
     for r in _ENTRIES
 )

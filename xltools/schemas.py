@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from xltools.catalogue import message
 from xltools.findings import Finding, record_cell, record_finding
 from xltools.forms import LAYOUTS
 from xltools.forms.base import Layout, T
@@ -110,7 +111,7 @@ def _required_rule(kind: str, key: str, label: str) -> RowRule:
         "declarations" if kind == DECLARATION else "self_evaluations",
         key,
         lambda d: pd.Series(True, index=d.index),  # pandera's nullable does the work
-        lambda r, label=label: (f"必填项“{label}”未填写", None, label),
+        lambda r, label=label: (message(REQUIRED_RULE[kind], "required", label=label), None, label),
     )
 
 
@@ -291,15 +292,15 @@ def validate(
                 if pd.isna(name_):
                     continue  # blank 三级指标 are D11/S16, not repeats of each other
                 rule_id = DUPLICATE_RULE[row["kind"]]
-                message, value, expected = f"三级指标“{name_}”在本项目中重复出现", name_, "不重复"
+                text = message(rule_id, name=name_)
                 cell = record_cell(record, "name", row["row"])
-                out.append((pid, record_finding(rule_id, record, cell, message, value, expected)))
+                out.append((pid, record_finding(rule_id, record, cell, text, name_, "不重复")))
                 continue
             rule = table.required[key] if how == "required" else table.checks[key]
-            message, value, expected = rule.message(row)
+            text, value, expected = rule.message(row)
             at = row.get("row") if name == "indicators" else None
             cell = record_cell(record, rule.locate, at)
-            found = record_finding(rule.id, record, cell, message, value, expected, rule.severity)
+            found = record_finding(rule.id, record, cell, text, value, expected, rule.severity)
             out.append((pid, found))
     both = [coerced["declarations"], coerced["self_evaluations"]]
     kinds = pd.concat([f for f in both if len(f)] or [both[0]]).sort_index()

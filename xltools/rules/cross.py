@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from xltools import compute
+from xltools.catalogue import message
 from xltools.findings import Finding, record_cell, record_finding
 from xltools.frames import Frames
 from xltools.model import DECLARATION, SELF_EVALUATION, Record
@@ -59,7 +60,12 @@ def no_indicators(ctx: Context) -> None:
     ):
         rule = "D01" if kind == DECLARATION else "S01"
         ctx.hit(
-            rule, pid, ctx.cell(pid, "indicators"), "没有填写任何绩效指标", None, "至少一个指标"
+            rule,
+            pid,
+            ctx.cell(pid, "indicators"),
+            message(rule, "indicators"),
+            None,
+            "至少一个指标",
         )
 
 
@@ -77,7 +83,7 @@ def d13_levels_present(ctx: Context) -> None:
                 "D13",
                 int(pid),
                 ctx.cell(int(pid), "indicators"),
-                f"缺少{'、'.join(missing)}（产出、效益、满意度指标各至少一个）",
+                message("D13", missing="、".join(missing)),
                 None,
                 "、".join(required),
             )
@@ -97,7 +103,7 @@ def mixed_frameworks(ctx: Context) -> None:
                 rule,
                 pid,
                 ctx.cell(pid, "level2", row),
-                "本表同时把成本指标作为一级指标（2021 体系）和产出指标下的二级指标（2015 体系），请统一",
+                message(rule),
                 "产出指标/成本指标",
                 "同一种指标体系",
             )
@@ -124,7 +130,9 @@ def s04_funds_lines(ctx: Context) -> None:
                 "S04",
                 int(pid),
                 ctx.cell(int(pid), f"funds.total.{col}"),
-                f"{label}：年度资金总额（{money(wide.at[pid, 'total'])}）不等于其中各项之和（{money(total[pid])}）",
+                message(
+                    "S04", column=label, total=money(wide.at[pid, "total"]), parts=money(total[pid])
+                ),
                 wide.at[pid, "total"],
                 total[pid],
             )
@@ -147,7 +155,7 @@ def s06_weights_sum(ctx: Context) -> None:
                 "S06",
                 int(pid),
                 ctx.cell(int(pid), "_total_weight"),
-                f"指标分值之和加预算执行率分值为 {total:.2f}，应为 100",
+                message("S06", total=total),
                 round(total, 2),
                 100,
             )
@@ -177,7 +185,7 @@ def s07_weight_split(ctx: Context) -> None:
                     "S07",
                     int(pid),
                     cell,
-                    f"{bucket}的分值合计为 {actual:.2f}，规则配置建议为 {expected:g}",
+                    message("S07", "level1", level1=bucket, actual=actual, expected=expected),
                     round(actual, 2),
                     expected,
                 )
@@ -189,7 +197,7 @@ def s07_weight_split(ctx: Context) -> None:
                 "S07",
                 int(pid),
                 ctx.cell(int(pid), "funds.total.weight"),
-                f"预算执行率分值为 {weight:.2f}，规则配置建议为 {w['funds']:g}",
+                message("S07", "funds", weight=weight, expected=w["funds"]),
                 weight,
                 w["funds"],
             )
@@ -211,8 +219,13 @@ def s13_total(ctx: Context) -> None:
                 "S13",
                 int(pid),
                 ctx.cell(int(pid), "total_score"),
-                f"总分应为执行率得分 {pts(funds_score)} + 指标得分之和 {float(scores.get(pid, 0.0)):.2f} = "
-                f"{expected:.2f}，表中为 {pts(shown)}",
+                message(
+                    "S13",
+                    funds_score=pts(funds_score),
+                    scores=float(scores.get(pid, 0.0)),
+                    expected=expected,
+                    shown=pts(shown),
+                ),
                 shown,
                 round(expected, 2),
             )

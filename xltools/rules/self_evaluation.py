@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from xltools import compute
+from xltools.catalogue import message
 from xltools.profiles import Profile
 from xltools.rules.base import RowRule, close, filled, money, pts, txt
 
@@ -94,8 +95,13 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.execution_rate",
             s02,
             lambda r: (
-                f"执行率应为 {money(r.executed)} ÷ {money(r.adjusted_budget)} = "
-                f"{rate_of(r):.2f}%，表中为 {pts(r.execution_rate)}%",
+                message(
+                    "S02",
+                    executed=money(r.executed),
+                    budget=money(r.adjusted_budget),
+                    rate=rate_of(r),
+                    shown=pts(r.execution_rate),
+                ),
                 r.execution_rate,
                 round(rate_of(r), 2),
             ),
@@ -106,8 +112,13 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.score",
             s03,
             lambda r: (
-                f"执行率得分应为 min({rate_of(r):.2f}%, 100%) × {pts(compute.funds_weight(r.weight))}"
-                f" = {score_of(r):.2f}，表中为 {pts(r.score)}",
+                message(
+                    "S03",
+                    rate=rate_of(r),
+                    weight=pts(compute.funds_weight(r.weight)),
+                    score=score_of(r),
+                    shown=pts(r.score),
+                ),
                 r.score,
                 round(score_of(r), 2),
             ),
@@ -118,7 +129,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.execution_rate",
             s05,
             lambda r: (
-                f"执行率 {rate_of(r):.2f}% 超过 100%：全年执行数大于全年预算数，请核实",
+                message("S05", rate=rate_of(r)),
                 r.execution_rate,
                 "≤ 100%",
             ),
@@ -129,8 +140,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.adjusted_budget",
             s20,
             lambda r: (
-                f"年度资金总额的全年预算数为{'空白' if pd.isna(r.adjusted_budget) else ' 0'}，"
-                "无法计算执行率，请核实（如有明细行，总额应为各行之和）",
+                message("S20", "blank" if pd.isna(r.adjusted_budget) else "zero"),
                 r.adjusted_budget,
                 "> 0",
             ),
@@ -141,7 +151,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.adjusted_budget",
             s21,
             lambda r: (
-                f"年度资金总额的全年预算数为 0，全年执行数却为 {money(r.executed)}：没有预算不能有支出",
+                message("S21", executed=money(r.executed)),
                 r.adjusted_budget,
                 f"≥ {money(r.executed)}",
             ),
@@ -165,8 +175,12 @@ def project_rules(p: Profile) -> list[RowRule]:
             "grade",
             s14,
             lambda r: (
-                f"总分 {pts(r.total_score)} 对应的评分等级应为“{txt(compute.grade(r.total_score, p.grades))}”，"
-                f"表中为“{txt(r.grade)}”",
+                message(
+                    "S14",
+                    total=pts(r.total_score),
+                    grade=txt(compute.grade(r.total_score, p.grades)),
+                    shown=txt(r.grade),
+                ),
                 r.grade,
                 compute.grade(r.total_score, p.grades),
             ),
@@ -176,13 +190,13 @@ def project_rules(p: Profile) -> list[RowRule]:
             "self_evaluations",
             "expected_goal",
             lambda d: filled(d.expected_goal),
-            lambda r: ("年度总体目标的“预期目标”未填写", None, "文字"),
+            lambda r: (message("S15", "expected_goal"), None, "文字"),
         ),
         RowRule(
             "S15",
             "self_evaluations",
             "actual_result",
             lambda d: filled(d.actual_result),
-            lambda r: ("年度总体目标的“实际完成情况”未填写", None, "文字"),
+            lambda r: (message("S15", "actual_result"), None, "文字"),
         ),
     ]
