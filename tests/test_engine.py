@@ -26,6 +26,7 @@ from xltools.reader import read_workbook
 ROOT = Path(__file__).resolve().parent.parent
 RULE_ID = re.compile(r"\"([RDSXM]\d\d)\"")
 # Modules that only name rules (help texts, notices, filters of findings), never raise them.
+READ_TIME = {"xltools.reader", "xltools.paths", "xltools.isolated"}
 NAMING_ONLY = {"catalogue", "explain", "notices", "cli", "fix", "api"}
 
 
@@ -43,6 +44,29 @@ def test_every_entry_has_a_scope_and_is_evaluated_where_it_says() -> None:
         assert rule.evaluated_by, f"{rule.id}: no module evaluates it"
         for module in rule.evaluated_by:
             assert rule.id in _ids_in(module), f"{rule.id} is not raised in {module}"
+
+
+def test_every_rule_checked_after_reading_has_its_message_templates() -> None:
+    for rule in CATALOGUE:
+        if set(rule.evaluated_by) <= READ_TIME:
+            continue  # worded where the reader finds the cause
+        assert rule.messages, f"{rule.id} has no message template"
+        for case, template in rule.messages.items():
+            assert template.strip() and not template.isascii(), (rule.id, case)
+    assert RULES["D05"].message(amount="-5.00") == "金额不能为负数（-5.00）"
+    assert RULES["S20"].message("blank").startswith("年度资金总额的全年预算数为空白")
+    with pytest.raises(KeyError):
+        RULES["D02"].message("no such case")
+
+
+def test_the_code_words_findings_through_the_catalogue() -> None:
+    """No message literal is left in the rule modules: they call catalogue.message."""
+    for module in ("declaration", "self_evaluation", "indicators", "cross", "scoring", "against"):
+        source = inspect.getsource(importlib.import_module(f"xltools.rules.{module}"))
+        assert "message(" in source, module
+        for template in (t for r in CATALOGUE for t in r.messages.values()):
+            head = template.split("{", 1)[0]
+            assert len(head) < 6 or head not in source, (module, head)
 
 
 def test_every_rule_the_code_raises_is_catalogued_with_its_module() -> None:

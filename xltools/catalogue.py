@@ -2,7 +2,10 @@
 
 IDs and default severities follow shared/spec/rules.md; a profile may change a
 severity (``[severity] S07 = "提示"``). IDs are never reused. ``xltools rules`` and
-docs/rules.md are generated from this table.
+docs/rules.md are generated from this table. Each entry also owns its scope (file,
+record, indicator, batch), the modules that evaluate it (:data:`EVALUATED_BY`) and the
+message templates of its findings (:data:`MESSAGES`); every finding is made by
+:func:`xltools.findings.finding`.
 """
 
 from __future__ import annotations
@@ -329,6 +332,7 @@ EVALUATED_BY: dict[str, tuple[str, ...]] = {
     "xltools.rules.scoring": _ids("S19 S22 S23 S24"),
     "xltools.rules.against": _ids("X01 X02 X03 X04 X05"),
     "xltools.check": _ids("M05"),
+    "xltools.conflicts": _ids("M05"),
     "xltools.merge": _ids("M01 M02 M03 M04 M05"),
 }
 _PER_INDICATOR = _ids("D10 D11 D12 D14 D16 S08 S09 S10 S11 S12 S16 S17 S25")
@@ -342,8 +346,8 @@ def _scope(rule_id: str) -> str:
     return INDICATOR if rule_id in _PER_INDICATOR else RECORD
 
 
-# The messages of the rules evaluated after reading. The read-time R rules word theirs where
-# the reader finds the case (xltools.reader, .limits, .paths: one sentence per cause).
+# The messages of the rules evaluated after reading, per case. The read-time rules (R, and
+# D17/S26 which the reader raises) word theirs where the reader finds the cause.
 MIXED = "本表同时把成本指标作为一级指标（2021 体系）和产出指标下的二级指标（2015 体系），请统一"
 MESSAGES: dict[str, dict[str, str]] = {
     "D01": {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"},
@@ -430,6 +434,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "": "执行率 {rate:.2f}% 低于 {below:g}%，按规则配置总分最高 {most:g} 分，表中为 {total:.2f}"
     },
     "S24": {"": "执行率 {rate:.2f}% 未达到 {below:g}%，须说明原因"},
+    "X01": {
+        "": "年度指标值“{target}”与申报表批复的“{declared}”不一致",
+        "adjusted": "年度指标值“{target}”与申报表批复的“{declared}”不一致"
+        "（全年预算数 {adjusted:,.2f} 与年初预算数 {initial:,.2f} "
+        "不同，预算调整时指标可能已重新批复，请核实批复文件）",
+    },
+    "X02": {"": "申报表中的指标“{level1}/{level2}/{name}”（{target}）在自评表中缺失"},
+    "X03": {"": "指标“{name}”不在批复的申报表中（{where}）"},
+    "X04": {
+        "": "年初预算数 {initial:,.2f}{unit} 与申报表的年度资金申请总额 {annual:,.2f}{unit} 不一致"
+    },
+    "X05": {"": "没有找到“{unit}”的项目“{project}”的申报表，未与申报表核对"},
+    "M01": {"": "项目“{project}”（{what}）同时出现在 {kept} 和 {file} 中，只汇总前者一次"},
+    "M02": {"": "本次汇总包含 {names}，分别写入不同的工作表"},
+    "M03": {"": "项目“{project}”的金额由{unit}换算为{to}"},
+    "M04": {"": "文件有 {errors} 条错误，未汇总；修正后重新汇总，或使用 --include-invalid"},
+    "M05": {
+        "": "项目“{project}”（{what}）在 {file} 和 {kept} 中内容不同（{listed}{more}），"
+        "只能有一份有效。较新的是 {kept}：{why}；汇总时采用较新的一份，请确认后撤回另一份"
+    },
     "S25": {
         "": "实际完成值“{actual}”超过年度指标值“{target}”的 {times:g} 倍，"
         "按规则配置应扣 {deduction:g} 分（得分不超过 {most:.2f}），表中为 {shown}"

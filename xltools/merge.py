@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from xltools.catalogue import ERROR, UNOPENED, WARNING
+from xltools.catalogue import ERROR, RULES, UNOPENED, WARNING
 from xltools.check import Checker, FileReport, Report, read_and_check
 from xltools.compute import tidy
 from xltools.conflicts import differences, message, newest
@@ -170,9 +170,8 @@ def _left_out(record: Record, file: str, kept: Revision, source: SourceInfo) -> 
         skipped = f"项目“{record.project_name}”采用了较新的 {kept.file}（{kept.why}），本份未汇总"
     else:
         rule = "M01"
-        text = (
-            f"项目“{record.project_name}”（{what}）同时出现在 {kept.file} 和 {file} 中，"
-            "只汇总前者一次"
+        text = RULES[rule].message(
+            project=record.project_name, what=what, kept=kept.file, file=file
         )
         skipped = f"项目“{record.project_name}”已从 {kept.file} 汇总，此处未重复汇总"
     source.reason = "；".join(x for x in (source.reason, skipped) if x)
@@ -221,7 +220,7 @@ def plan(
             findings.append(
                 _finding(
                     "M04",
-                    f"文件有 {errors} 条错误，未汇总；修正后重新汇总，或使用 --include-invalid",
+                    RULES["M04"].message(errors=errors),
                     fr.file,
                 )
             )
@@ -242,7 +241,9 @@ def plan(
                 findings.append(
                     _finding(
                         "M03",
-                        f"项目“{record.project_name}”的金额由{record.money_unit}换算为{money_unit}",
+                        RULES["M03"].message(
+                            project=record.project_name, unit=record.money_unit, to=money_unit
+                        ),
                         fr.file,
                         record.project_name,
                     )
@@ -263,7 +264,7 @@ def plan(
     groups = {e.group for e in entries}
     if len(groups) > 1:
         names = "、".join(f"{y or ''} 年{KIND_NAMES[k]}" for k, y in sorted(groups, key=str))
-        findings.append(_finding("M02", f"本次汇总包含 {names}，分别写入不同的工作表", ""))
+        findings.append(_finding("M02", RULES["M02"].message(names=names), ""))
     return MergePlan(default_title(entries), money_unit, entries, sources, findings, report)
 
 
