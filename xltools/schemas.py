@@ -149,7 +149,8 @@ def project_table(kind: str, rules: list[RowRule], layouts: list[Layout] | None 
             nullable=not needed,
             # Amounts of the other kind's fields are absent when the batch has none of it.
             required=False,
-            parsers=BLANK_IS_NA if dtype is str else None,
+            # where "filled" decides (the rules test the others with filled() themselves)
+            parsers=BLANK_IS_NA if dtype is str and needed else None,
         )
         if needed:
             required[key] = _required_rule(kind, key, label)
@@ -243,19 +244,21 @@ def failing(table: Table, cases: pd.DataFrame | None) -> Iterator[tuple[str, str
     ascending."""
     if cases is None:
         return
+    # A table check fails once per column of a failing row: each (check, row) once.
     cases = cases[cases["index"].notna()]
-    labels = cases.check.astype(str)
+    labels = cases["check"].astype(str)
     found: dict[tuple[str, str], set[int]] = {}
-    nulls = cases[labels == NOT_NULLABLE]
-    for column, index in nulls[["column", "index"]].itertuples(index=False):
+    nulls = cases.loc[labels == NOT_NULLABLE, ["column", "index"]].drop_duplicates()
+    for column, index in zip(nulls["column"].tolist(), nulls["index"].tolist(), strict=True):
         if column in table.required:
             found.setdefault(("required", column), set()).add(int(index))
-    named = cases[labels.isin(table.checks)]
-    for name, index in named[["check", "index"]].itertuples(index=False):
-        found.setdefault(("check", str(name)), set()).add(int(index))
+    named = cases.loc[labels.isin(list(table.checks)), ["check", "index"]]
+    named = named.assign(check=labels[named.index]).drop_duplicates()
+    for name, index in zip(named["check"].tolist(), named["index"].tolist(), strict=True):
+        found.setdefault(("check", name), set()).add(int(index))
     if table.unique:
-        dups = cases[labels == UNIQUENESS]
-        found[("unique", "")] = {int(i) for i in dups["index"]}
+        dups = cases.loc[labels == UNIQUENESS, "index"].drop_duplicates()
+        found[("unique", "")] = {int(i) for i in dups.tolist()}
     order = [
         *(("required", c) for c in table.required),
         *(("check", n) for n in table.checks),
