@@ -162,6 +162,15 @@ def project_table(kind: str, rules: list[RowRule], layouts: list[Layout] | None 
 
 
 def funds_table(rules: list[RowRule]) -> Table:
+    """The 自评表 funds grid, one row per line: amounts, 分值, 执行率, 得分 as float64."""
+    grid = [
+        fld.key
+        for layout in _layouts(SELF_EVALUATION)
+        for fld in layout.all_fields()
+        if fld.key.startswith("funds.") and fld.required and fld.key not in _NOT_REQUIRED
+    ]
+    if grid:  # a line's cell cannot be a nullable column: the frame holds all four lines
+        raise NotImplementedError(f"required cells of the funds grid: {grid}")
     layout_types = {
         fld.key.rsplit(".", 1)[1]: fld.type
         for layout in _layouts(SELF_EVALUATION)
