@@ -2,15 +2,23 @@
 
 IDs and default severities follow shared/spec/rules.md; a profile may change a
 severity (``[severity] S07 = "提示"``). IDs are never reused. ``xltools rules`` and
-docs/rules.md are generated from this table.
+docs/rules.md are generated from this table. Each entry also owns its scope (file,
+record, indicator, batch), the modules that evaluate it (:data:`EVALUATED_BY`) and the
+message templates of its findings (:data:`MESSAGES`); every finding is made by
+:func:`xltools.findings.finding`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 ERROR, WARNING, INFO = "错误", "警告", "提示"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+# What a finding of the rule is about: a file (read time), one form, one indicator row of a
+# form, or the batch (a form against other files: X against the declarations, M across files).
+FILE, RECORD, INDICATOR, BATCH = "file", "record", "indicator", "batch"
+SCOPES = (FILE, RECORD, INDICATOR, BATCH)
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,15 @@ class Rule:
     severity: str
     title: str  # one line, Chinese
     detail: str = ""  # how it is computed, for the docs
+    scope: str = ""  # FILE, RECORD, INDICATOR or BATCH (filled in from SCOPE below)
+    # The modules that evaluate it; every finding is built by xltools.findings.finding.
+    evaluated_by: tuple[str, ...] = ()
+    # The finding's Chinese message for each case of the rule ("" when it has one),
+    # str.format templates filled by the evaluating code (filled in from MESSAGES below).
+    messages: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def message(self, case: str = "", **fields: object) -> str:
+        return self.messages[case].format(**fields)
 
     @property
     def group(self) -> str:
@@ -33,7 +50,7 @@ GROUPS = {
     "M": "汇总（多个文件）",
 }
 
-CATALOGUE: tuple[Rule, ...] = (
+_ENTRIES: tuple[Rule, ...] = (
     Rule("R01", ERROR, "文件无法打开：不是表格文件、已损坏、已加密或为空"),
     Rule("R02", ERROR, "工作簿中找不到申报表或自评表（没有表头或关键标签）"),
     Rule("R03", ERROR, "找不到必需的标签或区块（如“年度资金总额”行、指标表头）"),
@@ -286,6 +303,177 @@ CATALOGUE: tuple[Rule, ...] = (
         "较新：按工作簿记录的保存时间（文件属性中的修改时间），没有时按文件的修改时间；"
         "check 在所有给出的文件之间检查，merge 在汇总时检查并写明采用了哪一份、为什么。",
     ),
+)
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# How each rule is evaluated: the module that raises its findings.
+# - xltools.read.workbook (and the file-level guards paths/isolated/api): while reading, per file;
+# - xltools.check.schemas: pandera, over all forms at once: nullable (D01/S01), unique (D14/S17);
+#   the row rules it runs as named checks are defined in xltools.check.rules.declaration,
+#   .self_evaluation and .indicators;
+# - xltools.check.rules.cross and .scoring: rules across rows or tables of one form;
+# - xltools.check.rules.against: a self-evaluation against its declaration (check --declarations);
+# - xltools.check.checker (check) and xltools.write.merge (merge): the M rules across files.
+EVALUATED_BY: dict[str, tuple[str, ...]] = {
+    "xltools.read.workbook": _ids(
+        "R01 R02 R03 R04 R05 R06 R07 R08 R09 R10 R11 R12 R13 R14 R15 R16 R17 R20 R22 D17 S26"
+    ),
+    "xltools.read.paths": _ids("R01 R21"),
+    "xltools.read.isolated": _ids("R01 R20"),
+    "xltools.check.schemas": _ids("D01 D14 S01 S17"),
+    "xltools.check.rules.declaration": _ids("D02 D03 D04 D05 D06 D07 D08 D09"),
+    "xltools.check.rules.self_evaluation": _ids("S02 S03 S05 S14 S15 S20 S21"),
+    "xltools.check.rules.indicators": _ids("D10 D11 D12 D16 S08 S09 S10 S11 S12 S16 S25"),
+    "xltools.check.rules.cross": _ids("D01 D13 D15 S01 S04 S06 S07 S13 S18"),
+    "xltools.check.rules.scoring": _ids("S19 S22 S23 S24"),
+    "xltools.check.rules.against": _ids("X01 X02 X03 X04 X05"),
+    "xltools.check.checker": _ids("M05"),
+    "xltools.check.conflicts": _ids("M05"),
+    "xltools.write.merge": _ids("M01 M02 M03 M04 M05"),
+}
+_PER_INDICATOR = _ids("D10 D11 D12 D14 D16 S08 S09 S10 S11 S12 S16 S17 S25")
+
+
+def _scope(rule_id: str) -> str:
+    if rule_id[0] == "R":
+        return FILE
+    if rule_id[0] in "XM":
+        return BATCH
+    return INDICATOR if rule_id in _PER_INDICATOR else RECORD
+
+
+# The messages of the rules evaluated after reading, per case. The read-time rules (R, and
+# D17/S26 which the reader raises) word theirs where the reader finds the cause.
+MIXED = "本表同时把成本指标作为一级指标（2021 体系）和产出指标下的二级指标（2015 体系），请统一"
+MESSAGES: dict[str, dict[str, str]] = {
+    "D01": {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"},
+    "D02": {
+        "category": "建议填写项目类别（或项目性质）",
+        "project_total": "建议填写项目资金总额",
+        "overall_goal": "建议填写项目总目标（项目整个实施期的目标）",
+    },
+    "D03": {
+        "unreadable": "{label}“{value}”不是可识别的日期（应写作 2025-01-01）",
+        "order": "计划开始日期（{start}）晚于计划完成日期（{end}）",
+    },
+    "D04": {"": "一年内完成的项目，计划日期（{start} 至 {end}）不在申报年度 {year:g} 年内"},
+    "D05": {"": "金额不能为负数（{amount}）"},
+    "D06": {
+        "": "年度资金申请总额（{total}）不等于当年财政拨款、上年结转资金、其他资金之和（{parts}）"
+    },
+    "D07": {"": "项目资金总额（{total}）不等于财政资金与其他资金之和（{parts}）"},
+    "D08": {"": "年度资金申请总额（{annual}）超过了项目资金总额（{project}）"},
+    "D09": {"": "一年内完成的项目，年度“其他资金”（{annual}）与项目“其他资金”（{project}）不一致"},
+    "D10": {"pair": "“{level1}”下没有二级指标“{level2}”（不符合指标体系）"},
+    "D11": {"name": "指标行没有填写三级指标", "target": "三级指标“{name}”没有填写{label}"},
+    "D12": {
+        "": "指标目标值“{target}”无法识别：应写作 运算符+数值+单位（如 >=80%、≥10000(人)），"
+        "或简短的定性表述"
+    },
+    "D13": {"": "缺少{missing}（产出、效益、满意度指标各至少一个）"},
+    "D14": {"": "三级指标“{name}”在本项目中重复出现"},
+    "D15": {"": MIXED},
+    "D16": {
+        "": "三级指标“{name}”的指标目标值“{target}”过于笼统，未细化量化"
+        "（财预〔2015〕88号：绩效目标应细化、量化），建议写明数值和单位"
+    },
+    "S01": {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"},
+    "S02": {"": "执行率应为 {executed} ÷ {budget} = {rate:.2f}%，表中为 {shown}%"},
+    "S03": {"": "执行率得分应为 min({rate:.2f}%, 100%) × {weight} = {score:.2f}，表中为 {shown}"},
+    "S04": {"": "{column}：年度资金总额（{total}）不等于其中各项之和（{parts}）"},
+    "S05": {"": "执行率 {rate:.2f}% 超过 100%：全年执行数大于全年预算数，请核实"},
+    "S06": {"": "指标分值之和加预算执行率分值为 {total:.2f}，应为 100"},
+    "S07": {
+        "level1": "{level1}的分值合计为 {actual:.2f}，规则配置建议为 {expected:g}",
+        "funds": "预算执行率分值为 {weight:.2f}，规则配置建议为 {expected:g}",
+    },
+    "S08": {"": "得分 {score} 应在 0 与{word} {weight} 之间"},
+    "S09": {
+        "below": "得分({score})低于{word}({weight})，须填写偏差原因分析及改进措施",
+        "achieved": "实际完成值为“{actual}”，得分({score})在达成区间内但低于{word}({weight})，"
+        "建议填写扣分原因",
+    },
+    "S10": {
+        "": "按年度指标值“{target}”与实际完成值“{actual}”计算，得分应为 {computed:.2f}"
+        "（{word} {weight}），表中为 {shown}"
+    },
+    "S11": {
+        "": "实际完成值“{actual}”达到年度指标值“{target}”的 {times:g} 倍以上，"
+        "请说明原因（目标是否定得过低）"
+    },
+    "S12": {"": "实际完成值为“{actual}”（{tier}档），得分应在 {band} 之间，表中为 {shown}"},
+    "S13": {
+        "": "总分应为执行率得分 {funds_score} + 指标得分之和 {scores:.2f} = {expected:.2f}，表中为 {shown}"
+    },
+    "S14": {"": "总分 {total} 对应的评分等级应为“{grade}”，表中为“{shown}”"},
+    "S15": {
+        "expected_goal": "年度总体目标的“预期目标”未填写",
+        "actual_result": "年度总体目标的“实际完成情况”未填写",
+    },
+    "S16": {
+        "pair": "“{level1}”下没有二级指标“{level2}”（不符合指标体系）",
+        "name": "指标行没有填写三级指标",
+        "target": "三级指标“{name}”没有填写{label}",
+    },
+    "S17": {"": "三级指标“{name}”在本项目中重复出现"},
+    "S18": {"": MIXED},
+    "S19": {
+        "": "“{heading}({printed:g}分)”：{what}的{word}之和为 {actual:.2f}，与标题中的 {printed:g} 分不一致"
+    },
+    "S20": {
+        "blank": "年度资金总额的全年预算数为空白，无法计算执行率，请核实（如有明细行，总额应为各行之和）",
+        "zero": "年度资金总额的全年预算数为 0，无法计算执行率，请核实（如有明细行，总额应为各行之和）",
+    },
+    "S21": {"": "年度资金总额的全年预算数为 0，全年执行数却为 {executed}：没有预算不能有支出"},
+    "S22": {"": "“{line}”行填写了{what} {value}：只有年度资金总额行计分，明细行应空白"},
+    "S23": {
+        "": "执行率 {rate:.2f}% 低于 {below:g}%，按规则配置总分最高 {most:g} 分，表中为 {total:.2f}"
+    },
+    "S24": {"": "执行率 {rate:.2f}% 未达到 {below:g}%，须说明原因"},
+    "X01": {
+        "": "年度指标值“{target}”与申报表批复的“{declared}”不一致",
+        "adjusted": "年度指标值“{target}”与申报表批复的“{declared}”不一致"
+        "（全年预算数 {adjusted:,.2f} 与年初预算数 {initial:,.2f} "
+        "不同，预算调整时指标可能已重新批复，请核实批复文件）",
+    },
+    "X02": {"": "申报表中的指标“{level1}/{level2}/{name}”（{target}）在自评表中缺失"},
+    "X03": {"": "指标“{name}”不在批复的申报表中（{where}）"},
+    "X04": {
+        "": "年初预算数 {initial:,.2f}{unit} 与申报表的年度资金申请总额 {annual:,.2f}{unit} 不一致"
+    },
+    "X05": {"": "没有找到“{unit}”的项目“{project}”的申报表，未与申报表核对"},
+    "M01": {"": "项目“{project}”（{what}）同时出现在 {kept} 和 {file} 中，只汇总前者一次"},
+    "M02": {"": "本次汇总包含 {names}，分别写入不同的工作表"},
+    "M03": {"": "项目“{project}”的金额由{unit}换算为{to}"},
+    "M04": {"": "文件有 {errors} 条错误，未汇总；修正后重新汇总，或使用 --include-invalid"},
+    "M05": {
+        "": "项目“{project}”（{what}）在 {file} 和 {kept} 中内容不同（{listed}{more}），"
+        "只能有一份有效。较新的是 {kept}：{why}；汇总时采用较新的一份，请确认后撤回另一份"
+    },
+    "S25": {
+        "": "实际完成值“{actual}”超过年度指标值“{target}”的 {times:g} 倍，"
+        "按规则配置应扣 {deduction:g} 分（得分不超过 {most:.2f}），表中为 {shown}"
+    },
+}
+
+
+def message(rule_id: str, case: str = "", **fields: object) -> str:
+    """The Chinese message of a finding of ``rule_id``, from its catalogue entry."""
+    return RULES[rule_id].message(case, **fields)
+
+
+CATALOGUE: tuple[Rule, ...] = tuple(
+    replace(
+        r,
+        scope=_scope(r.id),
+        evaluated_by=tuple(m for m, ids in EVALUATED_BY.items() if r.id in ids),
+        messages=MESSAGES.get(r.id, {}),
+    )
+    for r in _ENTRIES
 )
 RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}
 UNOPENED = ("R01", "R20", "R21")  # an input (or one of its sheets) could not be read: exit 3

@@ -20,6 +20,7 @@ __all__ = [
     "WARNING",
     "Finding",
     "finding",
+    "record_cell",
     "record_finding",
 ]
 
@@ -53,9 +54,12 @@ class Finding:
         return f"{self.file}{where}  [{self.rule} {self.severity}] {self.message}"
 
 
-def finding(rule: str, message: str, file: str, **where: Any) -> Finding:
-    """A finding with the rule's default severity from the catalogue."""
-    return Finding(rule, RULES[rule].severity, message, file, **where)
+def finding(
+    rule: str, message: str, file: str, *, severity: str | None = None, **where: Any
+) -> Finding:
+    """Every finding is made here: the rule's severity from the catalogue unless the case
+    calls for another (``severity``); ``where``: sheet, cell, value, expected, project."""
+    return Finding(rule, severity or RULES[rule].severity, message, file, **where)
 
 
 def _plain(value: Any) -> Any:
@@ -81,14 +85,23 @@ def record_finding(
     """A finding about one form (``record``), located in its file and sheet; ``severity``
     when the rule's depends on the case (else the catalogue's)."""
     source = record.source
-    return Finding(
+    return finding(
         rule,
-        severity or RULES[rule].severity,
         message,
         source.file if source else "",
+        severity=severity,
         sheet=source.sheet if source else None,
         cell=cell,
         value=_plain(value),
         expected=_plain(expected),
         project=record.project_name,
     )
+
+
+def record_cell(record: Any, key: str, row: Any = None) -> str | None:
+    """The cell of ``key`` in a form: a record key (``funds.total.score``) or, with the
+    indicator ``row``, an indicator column (``score`` → ``H14``)."""
+    if row is not None and not (isinstance(row, float) and row != row):
+        letter = record.cells.get(f"indicators.{key}")
+        return f"{letter}{int(row)}" if letter else None
+    return record.cells.get(key)

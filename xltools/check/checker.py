@@ -10,7 +10,7 @@ from typing import Any
 
 from xltools.catalogue import ERROR, SEVERITY_ORDER, UNOPENED, WARNING, matches
 from xltools.exits import exit_code
-from xltools.findings import Finding, record_finding
+from xltools.findings import Finding, record_cell, record_finding
 from xltools.model import Record
 from xltools.profiles import Profile, load_profile
 from xltools.progress import Advance
@@ -97,6 +97,8 @@ def _cell_key(f: Finding) -> tuple:
     return (f.sheet or "", row, col, SEVERITY_ORDER.get(f.severity, 9), f.rule)
 
 
+# The protocol every batch evaluation follows: all records in, (record position, finding) out.
+Evaluation = Callable[[list[Record]], list[tuple[int, Finding]]]
 BLANK_RULES = ("D01", "D02", "S01")  # "must / should be filled in"
 
 
@@ -135,11 +137,13 @@ class Checker:
         severity = self.severity.get(f.rule, f.severity)
         if severity == f.severity:
             return f
-        return Finding(**{**f.__dict__, "severity": severity})
+        return replace(f, severity=severity)
 
     def run(self, results: list[ReadResult]) -> Report:
         reports = [FileReport(res.file, res.records, list(res.findings)) for res in results]
-        self.add(reports, self.validate, *([self.scores] if self.with_scores else []))
+        self.add(reports, self.validate)
+        if self.with_scores:
+            self.add_scores(reports)
         for fr in reports:
             _not_blank(fr)
         if self.declarations is not None:
@@ -156,14 +160,20 @@ class Checker:
         self.finish_all(reports)
 
     @staticmethod
-    def add(reports: list[FileReport], *rules: Callable[[list[Record]], list]) -> None:
-        """Run ``rules`` over all records at once; file each result under its record's file."""
+    def add(reports: list[FileReport], *rules: Evaluation) -> None:
+        """Run ``rules`` over all records at once; file each finding under its record's file."""
         records = [r for fr in reports for r in fr.records]
         owners = [i for i, fr in enumerate(reports) for _ in fr.records]
         for rule in rules:
-            for pid, item in rule(records):
-                fr = reports[owners[pid]]
-                (fr.findings if isinstance(item, Finding) else fr.scores).append(item)
+            for pid, found in rule(records):
+                reports[owners[pid]].findings.append(found)
+
+    def add_scores(self, reports: list[FileReport]) -> None:
+        """The scoring help (not findings): each file's quantitative indicators."""
+        records = [r for fr in reports for r in fr.records]
+        owners = [i for i, fr in enumerate(reports) for _ in fr.records]
+        for pid, score in self.scores(records):
+            reports[owners[pid]].scores.append(score)
 
     def finish_all(self, reports: list[FileReport]) -> list[FileReport]:
         """Selected rules only, with the profile's severities, in cell order (idempotent)."""
@@ -174,45 +184,15 @@ class Checker:
         return reports
 
     def validate(self, records: list[Record]) -> list[tuple[int, Finding]]:
+        """The row rules (pandera schemas), then the rules across rows and tables."""
         if not records:
             return []
         from xltools.check.frames import build_frames  # pandas and pandera only when checking
         from xltools.check.rules.cross import run_cross_rules
         from xltools.check.schemas import validate
 
-        frames = build_frames(records, self.profile)
-        projects = frames.projects
-        tables = {
-            "declarations": projects[projects.kind == "declaration"],
-            "self_evaluations": projects[projects.kind == "self_evaluation"],
-            "funds": frames.funds,
-            "indicators": frames.indicators,
-        }
-        out = []
-        for failure in validate(tables, self.profile):
-            row = tables[failure.rule.table].loc[failure.index]
-            pid = int(row["pid"])
-            message, value, expected = failure.rule.message(row)
-            cell = self._cell(
-                records[pid],
-                failure.rule.locate,
-                row.get("row") if failure.rule.table == "indicators" else None,
-            )
-            rule = failure.rule
-            found = self._finding(
-                rule.id, records[pid], cell, message, value, expected, rule.severity
-            )
-            out.append((pid, found))
-        for hit in run_cross_rules(frames, records, self.profile):
-            out.append(
-                (
-                    hit.pid,
-                    self._finding(
-                        hit.rule, records[hit.pid], hit.cell, hit.message, hit.value, hit.expected
-                    ),
-                )
-            )
-        return out
+        frames, out = validate(build_frames(records, self.profile), records, self.profile)
+        return out + run_cross_rules(frames, records, self.profile)
 
     def scores(self, records: list[Record]) -> list[tuple[int, dict[str, Any]]]:
         """For each quantitative indicator of a self-evaluation: the computed score and why."""
@@ -247,14 +227,7 @@ class Checker:
                 )
         return out
 
-    @staticmethod
-    def _cell(record: Record, key: str, row: Any) -> str | None:
-        if row is not None:
-            letter = record.cells.get(f"indicators.{key}")
-            return f"{letter}{int(row)}" if letter else None
-        return record.cells.get(key)
-
-    _finding = staticmethod(record_finding)
+    _cell = staticmethod(record_cell)
 
 
 def check(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xltools.catalogue import RULES
 from xltools.columns import HEADERS
 from xltools.model import KIND_NAMES, Record, content
 from xltools.text import normalise_label
@@ -185,9 +186,14 @@ def message(record: Record, file: str, kept: str, diffs: list[Difference], why: 
     )
     more = f"；另有 {len(diffs) - SHOWN} 处不同" if len(diffs) > SHOWN else ""
     what = f"{record.implementing_unit}，{record.year} 年{KIND_NAMES[record.kind]}"
-    return (
-        f"项目“{record.project_name}”（{what}）在 {file} 和 {kept} 中内容不同（{listed}{more}），"
-        f"只能有一份有效。较新的是 {kept}：{why}；汇总时采用较新的一份，请确认后撤回另一份"
+    return RULES["M05"].message(
+        project=record.project_name,
+        what=what,
+        file=file,
+        kept=kept,
+        listed=listed,
+        more=more,
+        why=why,
     )
 
 

@@ -4,7 +4,8 @@
 self-evaluation) and ``indicators`` (one row per indicator). Every row carries
 ``pid``, the position of its record in the list, so a failing row maps back to
 its file, sheet and cell. Targets and actuals are parsed here once
-(:mod:`xltools.check.targets`) so the rules are vectorised.
+(:mod:`xltools.check.targets`) so the rules are vectorised. The frames are raw: the pandera
+schemas (:mod:`xltools.check.schemas`) coerce them to their declared dtypes.
 """
 
 from __future__ import annotations
@@ -148,14 +149,6 @@ def build_frames(records: list[Record], profile: Profile) -> Frames:
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
-    for col in frame.columns:
-        if col.startswith("funds.") or col in (
-            "weight",
-            "score",
-            "computed",
-            "total_score",
-            *FUNDS_COLUMNS,
-        ):
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    return frame
+    """The rows as they are: dtypes are the schemas' business (:mod:`xltools.check.schemas`
+    coerces every declared column)."""
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)

@@ -121,6 +121,7 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     prompt: str = ""
+    unique: bool = False  # not twice in one form (the 三级指标: D14/S17)
 
 
 @dataclass(frozen=True)

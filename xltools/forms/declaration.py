@@ -125,7 +125,9 @@ _CATEGORY_2025 = Field(
 
 COLUMNS = (
     *LEVEL_COLUMNS,
-    Column("name", "三级指标", "D", T.TEXT, required=True, prompt="具体的绩效指标名称。"),
+    Column(
+        "name", "三级指标", "D", T.TEXT, required=True, unique=True, prompt="具体的绩效指标名称。"
+    ),
     Column(
         "target",
         "指标目标值",

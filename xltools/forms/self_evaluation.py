@@ -130,7 +130,15 @@ FIELDS = (
 
 COLUMNS = (
     *LEVEL_COLUMNS,
-    Column("name", "三级指标", "D", T.TEXT, required=True, prompt="与申报表中的三级指标一致。"),
+    Column(
+        "name",
+        "三级指标",
+        "D",
+        T.TEXT,
+        required=True,
+        unique=True,
+        prompt="与申报表中的三级指标一致。",
+    ),
     Column(
         "target",
         "年度指标值",

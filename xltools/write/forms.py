@@ -562,22 +562,16 @@ def _computed(record: Record, layout: Layout, profile: Profile) -> dict[str, Any
     """The values the template's formulas will show, computed like the formulas."""
     if record.kind != SELF_EVALUATION:
         return {}
-    mode = profile.rounding
     total = record.funds.total
-    weight = total.weight if total.weight is not None else 10.0
-    fraction = compute.execution_fraction(total.adjusted_budget, total.executed, mode)
-    rate = None if fraction is None else compute.tidy(fraction * 100)
-    score = compute.execution_score(rate, weight, mode)
-    scores = [i.score for i in record.indicators]
-    overall = compute.total_score(score, scores)
-    weights = sum(i.weight or 0.0 for i in record.indicators)
-    return {
-        "funds.total.execution_rate": fraction,
-        "funds.total.score": score,
-        "_total_weight": compute.tidy(weight + weights),
-        "total_score": overall,
-        "grade": compute.grade(overall, profile.grades),
-    }
+    return compute.figures(
+        total.adjusted_budget,
+        total.executed,
+        total.weight,
+        [i.score for i in record.indicators],
+        [i.weight for i in record.indicators],
+        profile.rounding,
+        profile.grades,
+    )
 
 
 # -- workbook level -------------------------------------------------------------------------

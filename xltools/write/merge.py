@@ -20,7 +20,7 @@ from xltools.check.checker import Checker, FileReport, Report, read_and_check
 from xltools.check.conflicts import differences, message, newest
 from xltools.check.conflicts import key as project_key
 from xltools.compute import tidy
-from xltools.findings import Finding
+from xltools.findings import Finding, finding
 from xltools.model import KIND_NAMES, SELF_EVALUATION, Record
 from xltools.profiles import Profile
 from xltools.progress import Advance
@@ -100,7 +100,7 @@ def sha256(path: str | Path) -> str:
 
 
 def _finding(rule: str, message: str, file: str, project: str | None = None) -> Finding:
-    return Finding(rule, RULES[rule].severity, message, file, project=project)
+    return finding(rule, message, file, project=project)
 
 
 def convert(record: Record, unit: str) -> Record:
@@ -182,9 +182,8 @@ def _left_out(record: Record, file: str, kept: Revision, source: SourceInfo) -> 
         skipped = f"项目“{record.project_name}”采用了较新的 {kept.file}（{kept.why}），本份未汇总"
     else:
         rule = "M01"
-        text = (
-            f"项目“{record.project_name}”（{what}）同时出现在 {kept.file} 和 {file} 中，"
-            "只汇总前者一次"
+        text = RULES[rule].message(
+            project=record.project_name, what=what, kept=kept.file, file=file
         )
         skipped = f"项目“{record.project_name}”已从 {kept.file} 汇总，此处未重复汇总"
     source.reason = "；".join(x for x in (source.reason, skipped) if x)
@@ -233,7 +232,7 @@ def plan(
             findings.append(
                 _finding(
                     "M04",
-                    f"文件有 {errors} 条错误，未汇总；修正后重新汇总，或使用 --include-invalid",
+                    RULES["M04"].message(errors=errors),
                     fr.file,
                 )
             )
@@ -254,7 +253,9 @@ def plan(
                 findings.append(
                     _finding(
                         "M03",
-                        f"项目“{record.project_name}”的金额由{record.money_unit}换算为{money_unit}",
+                        RULES["M03"].message(
+                            project=record.project_name, unit=record.money_unit, to=money_unit
+                        ),
                         fr.file,
                         record.project_name,
                     )
@@ -275,7 +276,7 @@ def plan(
     groups = {e.group for e in entries}
     if len(groups) > 1:
         names = "、".join(f"{y or ''} 年{KIND_NAMES[k]}" for k, y in sorted(groups, key=str))
-        findings.append(_finding("M02", f"本次汇总包含 {names}，分别写入不同的工作表", ""))
+        findings.append(_finding("M02", RULES["M02"].message(names=names), ""))
     return MergePlan(default_title(entries), money_unit, entries, sources, findings, report)
 
 

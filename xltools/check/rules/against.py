@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xltools.catalogue import WARNING
+from xltools.catalogue import WARNING, message
 from xltools.check.targets import parse_value
 from xltools.findings import Finding, record_finding
 from xltools.model import Declaration, Indicator, Record, SelfEvaluation
@@ -66,7 +66,7 @@ def compare(
                 "X03",
                 record,
                 _cell(record, "name", ind),
-                f"指标“{ind.name}”不在批复的申报表中（{where}）",
+                message("X03", name=ind.name, where=where),
                 ind.name,
                 None,
             )
@@ -78,8 +78,9 @@ def compare(
                 "X02",
                 record,
                 record.cells.get("indicators"),
-                f"申报表中的指标“{ind.level1}/{ind.level2}/{ind.name}”"
-                f"（{ind.target}）在自评表中缺失",
+                message(
+                    "X02", level1=ind.level1, level2=ind.level2, name=ind.name, target=ind.target
+                ),
                 None,
                 ind.name,
             )
@@ -94,17 +95,19 @@ def _x01(record: SelfEvaluation, ind: Indicator, declared: str | None, profile: 
         and total.adjusted_budget is not None
         and abs(total.adjusted_budget - total.initial_budget) > profile.tolerance + 1e-9
     )
-    message = f"年度指标值“{ind.target}”与申报表批复的“{declared}”不一致"
-    if adjusted:
-        message += (
-            f"（全年预算数 {total.adjusted_budget:,.2f} 与年初预算数 {total.initial_budget:,.2f} "
-            "不同，预算调整时指标可能已重新批复，请核实批复文件）"
-        )
+    text = message(
+        "X01",
+        "adjusted" if adjusted else "",
+        target=ind.target,
+        declared=declared,
+        adjusted=total.adjusted_budget,
+        initial=total.initial_budget,
+    )
     return record_finding(
         "X01",
         record,
         _cell(record, "target", ind),
-        message,
+        text,
         ind.target,
         declared,
         WARNING if adjusted else None,
@@ -123,8 +126,7 @@ def _budget(
             "X04",
             record,
             record.cells.get("funds.total.initial_budget"),
-            f"年初预算数 {initial:,.2f}{record.money_unit} 与申报表的年度资金申请总额 "
-            f"{annual_here:,.2f}{record.money_unit} 不一致",
+            message("X04", initial=initial, annual=annual_here, unit=record.money_unit),
             initial,
             annual_here,
         )
@@ -151,8 +153,7 @@ def against_declarations(
                         "X05",
                         record,
                         record.cells.get("project_name"),
-                        f"没有找到“{record.implementing_unit}”的项目“{record.project_name}”"
-                        "的申报表，未与申报表核对",
+                        message("X05", unit=record.implementing_unit, project=record.project_name),
                         record.project_name,
                         None,
                     ),

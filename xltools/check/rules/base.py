@@ -27,6 +27,12 @@ class RowRule:
     message: Message
     kind: str | None = None  # indicators: only rows of this form kind
     severity: str | None = None  # None: the catalogue's; S09 is a warning inside the 达成 tier
+    key: str | None = None  # tells two rules of one ID on the same cell apart (default: locate)
+
+    @property
+    def name(self) -> str:
+        """The pandera check's name: the rule ID, and what it looks at (``D03:start_date``)."""
+        return f"{self.id}:{self.key or self.locate}"
 
 
 def money(x: Any) -> str:

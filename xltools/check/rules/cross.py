@@ -1,7 +1,9 @@
 """Rules that span tables or rows — one small function per rule ID.
 
 Each takes the :class:`Context` (frames, records, profile) and reports through
-``ctx.hit``; location keys are the record keys the reader filled in ``cells``.
+``ctx.hit``, which files a :class:`~xltools.findings.Finding` under its record; location
+keys are the record keys the reader filled in ``cells``. The repeated 三级指标 (D14/S17)
+are pandera's ``unique`` (:mod:`xltools.check.schemas`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from typing import Any
 
 import pandas as pd
 
+from xltools import compute
+from xltools.catalogue import message
 from xltools.check.frames import Frames
 from xltools.check.rules.base import close, money, pts
+from xltools.findings import Finding, record_cell, record_finding
 from xltools.model import DECLARATION, SELF_EVALUATION, Record
 from xltools.profiles import Profile
 
@@ -21,28 +26,14 @@ LEVEL1_REQUIRED = ("产出指标", "效益指标", "满意度指标")
 
 
 @dataclass
-class Hit:
-    rule: str
-    pid: int
-    cell: str | None
-    message: str
-    value: Any = None
-    expected: Any = None
-
-
-@dataclass
 class Context:
     frames: Frames
     records: list[Record]
     profile: Profile
-    hits: list[Hit] = field(default_factory=list)
+    found: list[tuple[int, Finding]] = field(default_factory=list)
 
     def cell(self, pid: int, key: str, row: int | None = None) -> str | None:
-        cells = self.records[pid].cells
-        if row is not None:
-            letter = cells.get(f"indicators.{key}")
-            return f"{letter}{row}" if letter else None
-        return cells.get(key)
+        return record_cell(self.records[pid], key, row)
 
     def hit(
         self,
@@ -53,17 +44,12 @@ class Context:
         value: Any = None,
         expected: Any = None,
     ) -> None:
-        self.hits.append(Hit(rule, pid, cell, message, _plain(value), _plain(expected)))
+        found = record_finding(rule, self.records[pid], cell, message, value, expected)
+        self.found.append((pid, found))
 
     def indicators(self, kind: str) -> pd.DataFrame:
         ind = self.frames.indicators
         return ind[ind.kind == kind]
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def no_indicators(ctx: Context) -> None:
@@ -74,7 +60,12 @@ def no_indicators(ctx: Context) -> None:
     ):
         rule = "D01" if kind == DECLARATION else "S01"
         ctx.hit(
-            rule, pid, ctx.cell(pid, "indicators"), "没有填写任何绩效指标", None, "至少一个指标"
+            rule,
+            pid,
+            ctx.cell(pid, "indicators"),
+            message(rule, "indicators"),
+            None,
+            "至少一个指标",
         )
 
 
@@ -92,27 +83,10 @@ def d13_levels_present(ctx: Context) -> None:
                 "D13",
                 int(pid),
                 ctx.cell(int(pid), "indicators"),
-                f"缺少{'、'.join(missing)}（产出、效益、满意度指标各至少一个）",
+                message("D13", missing="、".join(missing)),
                 None,
                 "、".join(required),
             )
-
-
-def duplicates(ctx: Context) -> None:
-    """D14/S17: the same 三级指标 twice in one project."""
-    ind = ctx.frames.indicators
-    named = ind[ind["name"].notna()]
-    dup = named[named.duplicated(["pid", "name"], keep="first")]
-    for pid, kind, name, row in dup[["pid", "kind", "name", "row"]].itertuples(index=False):
-        rule = "D14" if kind == DECLARATION else "S17"
-        ctx.hit(
-            rule,
-            pid,
-            ctx.cell(pid, "name", row),
-            f"三级指标“{name}”在本项目中重复出现",
-            name,
-            "不重复",
-        )
 
 
 def mixed_frameworks(ctx: Context) -> None:
@@ -129,7 +103,7 @@ def mixed_frameworks(ctx: Context) -> None:
                 rule,
                 pid,
                 ctx.cell(pid, "level2", row),
-                "本表同时把成本指标作为一级指标（2021 体系）和产出指标下的二级指标（2015 体系），请统一",
+                message(rule),
                 "产出指标/成本指标",
                 "同一种指标体系",
             )
@@ -156,7 +130,9 @@ def s04_funds_lines(ctx: Context) -> None:
                 "S04",
                 int(pid),
                 ctx.cell(int(pid), f"funds.total.{col}"),
-                f"{label}：年度资金总额（{money(wide.at[pid, 'total'])}）不等于其中各项之和（{money(total[pid])}）",
+                message(
+                    "S04", column=label, total=money(wide.at[pid, "total"]), parts=money(total[pid])
+                ),
                 wide.at[pid, "total"],
                 total[pid],
             )
@@ -172,15 +148,14 @@ def s06_weights_sum(ctx: Context) -> None:
     weights = ctx.indicators(SELF_EVALUATION).groupby("pid").weight.sum(min_count=1)
     totals = _funds_total(ctx)
     for pid in totals.index:
-        funds_weight = totals.at[pid, "weight"]
-        funds_weight = 10.0 if pd.isna(funds_weight) else funds_weight
+        funds_weight = compute.funds_weight(totals.at[pid, "weight"])
         total = funds_weight + (weights.get(pid, 0.0) if pd.notna(weights.get(pid, 0.0)) else 0.0)
         if not abs(total - 100) <= tol + 1e-9:
             ctx.hit(
                 "S06",
                 int(pid),
                 ctx.cell(int(pid), "_total_weight"),
-                f"指标分值之和加预算执行率分值为 {total:.2f}，应为 100",
+                message("S06", total=total),
                 round(total, 2),
                 100,
             )
@@ -210,7 +185,7 @@ def s07_weight_split(ctx: Context) -> None:
                     "S07",
                     int(pid),
                     cell,
-                    f"{bucket}的分值合计为 {actual:.2f}，规则配置建议为 {expected:g}",
+                    message("S07", "level1", level1=bucket, actual=actual, expected=expected),
                     round(actual, 2),
                     expected,
                 )
@@ -222,7 +197,7 @@ def s07_weight_split(ctx: Context) -> None:
                 "S07",
                 int(pid),
                 ctx.cell(int(pid), "funds.total.weight"),
-                f"预算执行率分值为 {weight:.2f}，规则配置建议为 {w['funds']:g}",
+                message("S07", "funds", weight=weight, expected=w["funds"]),
                 weight,
                 w["funds"],
             )
@@ -238,14 +213,19 @@ def s13_total(ctx: Context) -> None:
         if pd.isna(shown):
             continue
         funds_score = totals.at[pid, "score"]
-        expected = (0.0 if pd.isna(funds_score) else funds_score) + float(scores.get(pid, 0.0))
+        expected = compute.summed_total(funds_score, scores.get(pid, 0.0))
         if abs(shown - expected) > tol + 1e-9:  # 100.01 vs 100 is within 0.01
             ctx.hit(
                 "S13",
                 int(pid),
                 ctx.cell(int(pid), "total_score"),
-                f"总分应为执行率得分 {pts(funds_score)} + 指标得分之和 {float(scores.get(pid, 0.0)):.2f} = "
-                f"{expected:.2f}，表中为 {pts(shown)}",
+                message(
+                    "S13",
+                    funds_score=pts(funds_score),
+                    scores=float(scores.get(pid, 0.0)),
+                    expected=expected,
+                    shown=pts(shown),
+                ),
                 shown,
                 round(expected, 2),
             )
@@ -254,7 +234,6 @@ def s13_total(ctx: Context) -> None:
 CROSS_RULES: tuple[Callable[[Context], None], ...] = (
     no_indicators,
     d13_levels_present,
-    duplicates,
     mixed_frameworks,
     s04_funds_lines,
     s06_weights_sum,
@@ -263,10 +242,12 @@ CROSS_RULES: tuple[Callable[[Context], None], ...] = (
 )
 
 
-def run_cross_rules(frames: Frames, records: list[Record], profile: Profile) -> list[Hit]:
+def run_cross_rules(
+    frames: Frames, records: list[Record], profile: Profile
+) -> list[tuple[int, Finding]]:
     from xltools.check.rules.scoring import SCORING_RULES  # it builds on Context
 
     ctx = Context(frames, records, profile)
     for rule in (*CROSS_RULES, *SCORING_RULES):
         rule(ctx)
-    return ctx.hits
+    return ctx.found

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from xltools.catalogue import message
 from xltools.check.frames import DECLARATION_FUNDS
 from xltools.check.rules.base import ISO, RowRule, close, filled, money, txt, year_of, zero, zero_of
 from xltools.profiles import Profile
@@ -69,21 +70,21 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "declarations",
             "project_category",
             lambda d: filled(d.project_category) | filled(d.project_nature),
-            lambda r: ("建议填写项目类别（或项目性质）", None, "项目类别"),
+            lambda r: (message("D02", "category"), None, "项目类别"),
         ),
         RowRule(
             "D02",
             "declarations",
             "funds.project_total",
             lambda d: d["funds.project_total"].notna(),
-            lambda r: ("建议填写项目资金总额", None, "金额"),
+            lambda r: (message("D02", "project_total"), None, "金额"),
         ),
         RowRule(
             "D02",
             "declarations",
             "overall_goal",
             lambda d: filled(d.overall_goal),
-            lambda r: ("建议填写项目总目标（项目整个实施期的目标）", None, "文字"),
+            lambda r: (message("D02", "overall_goal"), None, "文字"),
         ),
         RowRule(
             "D04",
@@ -91,8 +92,7 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "start_date",
             in_year,
             lambda r: (
-                f"一年内完成的项目，计划日期（{txt(r.start_date)} 至 {txt(r.end_date)}）不在申报年度 "
-                f"{r.year:g} 年内",
+                message("D04", start=txt(r.start_date), end=txt(r.end_date), year=r.year),
                 r.start_date,
                 f"{r.year:g} 年内的日期",
             ),
@@ -103,8 +103,7 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "funds.annual_total",
             d06,
             lambda r: (
-                f"年度资金申请总额（{money(r['funds.annual_total'])}）不等于当年财政拨款、"
-                f"上年结转资金、其他资金之和（{money(parts_sum(r))}）",
+                message("D06", total=money(r["funds.annual_total"]), parts=money(parts_sum(r))),
                 r["funds.annual_total"],
                 parts_sum(r),
             ),
@@ -115,8 +114,11 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "funds.project_total",
             d07,
             lambda r: (
-                f"项目资金总额（{money(r['funds.project_total'])}）不等于财政资金与其他资金之和"
-                f"（{money(zero_of(r, 'funds.fiscal_funds') + zero_of(r, 'funds.other_funds'))}）",
+                message(
+                    "D07",
+                    total=money(r["funds.project_total"]),
+                    parts=money(zero_of(r, "funds.fiscal_funds") + zero_of(r, "funds.other_funds")),
+                ),
                 r["funds.project_total"],
                 zero_of(r, "funds.fiscal_funds") + zero_of(r, "funds.other_funds"),
             ),
@@ -127,8 +129,11 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "funds.annual_total",
             d08,
             lambda r: (
-                f"年度资金申请总额（{money(r['funds.annual_total'])}）超过了项目资金总额"
-                f"（{money(r['funds.project_total'])}）",
+                message(
+                    "D08",
+                    annual=money(r["funds.annual_total"]),
+                    project=money(r["funds.project_total"]),
+                ),
                 r["funds.annual_total"],
                 f"≤ {money(r['funds.project_total'])}",
             ),
@@ -139,8 +144,11 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "funds.annual_other_funds",
             d09,
             lambda r: (
-                f"一年内完成的项目，年度“其他资金”（{money(r['funds.annual_other_funds'])}）"
-                f"与项目“其他资金”（{money(r['funds.other_funds'])}）不一致",
+                message(
+                    "D09",
+                    annual=money(r["funds.annual_other_funds"]),
+                    project=money(r["funds.other_funds"]),
+                ),
                 r["funds.annual_other_funds"],
                 r["funds.other_funds"],
             ),
@@ -154,7 +162,7 @@ def declaration_rules(p: Profile) -> list[RowRule]:
                 col,
                 lambda d, c=col: d[c].isna() | d[c].astype("string").str.match(ISO).fillna(False),
                 lambda r, c=col: (
-                    f"{label(r, c)}“{txt(r[c])}”不是可识别的日期（应写作 2025-01-01）",
+                    message("D03", "unreadable", label=label(r, c), value=txt(r[c])),
                     r[c],
                     "日期",
                 ),
@@ -167,10 +175,11 @@ def declaration_rules(p: Profile) -> list[RowRule]:
             "start_date",  # the start is what the clerk typed wrong (issue 14)
             lambda d: ~dates_parse(d) | dates_order(d),
             lambda r: (
-                f"计划开始日期（{txt(r.start_date)}）晚于计划完成日期（{txt(r.end_date)}）",
+                message("D03", "order", start=txt(r.start_date), end=txt(r.end_date)),
                 r.start_date,
                 f"不晚于 {txt(r.end_date)}",
             ),
+            key="start_date<=end_date",
         )
     )
     for key in ("funds." + k for k in DECLARATION_FUNDS):
@@ -180,7 +189,7 @@ def declaration_rules(p: Profile) -> list[RowRule]:
                 "declarations",
                 key,
                 lambda d, k=key: ~(d[k] < 0),
-                lambda r, k=key: (f"金额不能为负数（{money(r[k])}）", r[k], "≥ 0"),
+                lambda r, k=key: (message("D05", amount=money(r[k])), r[k], "≥ 0"),
             )
         )
     return rules

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from xltools.catalogue import WARNING
+from xltools.catalogue import WARNING, message
 from xltools.check.rules.base import RowRule, close, filled, pts, txt
 from xltools.check.targets import ACHIEVED, tier_band
 from xltools.model import DECLARATION, SELF_EVALUATION
@@ -42,7 +42,7 @@ def structure_rules(p: Profile, kind: str) -> list[RowRule]:
             "level2",
             allowed,
             lambda r: (
-                f"“{txt(r.level1)}”下没有二级指标“{txt(r.level2)}”（不符合指标体系）",
+                message(pair_id, "pair", level1=txt(r.level1), level2=txt(r.level2)),
                 f"{txt(r.level1)}/{txt(r.level2)}",
                 "规则配置中的一级/二级指标搭配",
             ),
@@ -53,7 +53,7 @@ def structure_rules(p: Profile, kind: str) -> list[RowRule]:
             "indicators",
             "name",
             lambda d: filled(d["name"]),
-            lambda r: ("指标行没有填写三级指标", None, "三级指标名称"),
+            lambda r: (message(filled_id, "name"), None, "三级指标名称"),
             kind=kind,
         ),
         RowRule(
@@ -61,7 +61,11 @@ def structure_rules(p: Profile, kind: str) -> list[RowRule]:
             "indicators",
             "target",
             lambda d: filled(d.target),
-            lambda r: (f"三级指标“{txt(r['name'])}”没有填写{target_label}", None, target_label),
+            lambda r: (
+                message(filled_id, "target", name=txt(r["name"]), label=target_label),
+                None,
+                target_label,
+            ),
             kind=kind,
         ),
     ]
@@ -81,8 +85,7 @@ def target_rules() -> list[RowRule]:
             "target",
             d12,
             lambda r: (
-                f"指标目标值“{txt(r.target)}”无法识别：应写作 运算符+数值+单位（如 >=80%、≥10000(人)），"
-                "或简短的定性表述",
+                message("D12", target=txt(r.target)),
                 r.target,
                 ">=80%、≥10000(人)、及时",
             ),
@@ -94,8 +97,7 @@ def target_rules() -> list[RowRule]:
             "target",
             lambda d: ~d.target_vague.astype(bool),
             lambda r: (
-                f"三级指标“{txt(r['name'])}”的指标目标值“{txt(r.target)}”过于笼统，未细化量化"
-                "（财预〔2015〕88号：绩效目标应细化、量化），建议写明数值和单位",
+                message("D16", name=txt(r["name"]), target=txt(r.target)),
                 r.target,
                 "运算符+数值+单位，如 ≥20次",
             ),
@@ -171,7 +173,7 @@ def score_rules(p: Profile) -> list[RowRule]:
 
     def s09_message(r: pd.Series) -> tuple[str, Any, Any]:
         return (
-            f"得分({pts(r.score)})低于{w}({pts(r.weight)})，须填写偏差原因分析及改进措施",
+            message("S09", "below", score=pts(r.score), word=w, weight=pts(r.weight)),
             None,
             "偏差原因",
         )
@@ -184,7 +186,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s08,
             lambda r: (
-                f"得分 {pts(r.score)} 应在 0 与{w} {pts(r.weight)} 之间",
+                message("S08", score=pts(r.score), word=w, weight=pts(r.weight)),
                 r.score,
                 f"0–{pts(r.weight)}",
             ),
@@ -197,13 +199,20 @@ def score_rules(p: Profile) -> list[RowRule]:
             "deviation_reason",
             s09_warning,
             lambda r: (
-                f"实际完成值为“{txt(r.actual)}”，得分({pts(r.score)})在达成区间内但低于"
-                f"{w}({pts(r.weight)})，建议填写扣分原因",
+                message(
+                    "S09",
+                    "achieved",
+                    actual=txt(r.actual),
+                    score=pts(r.score),
+                    word=w,
+                    weight=pts(r.weight),
+                ),
                 None,
                 "偏差原因",
             ),
             kind=s,
             severity=WARNING,
+            key="deviation_reason:达成",
         ),
         RowRule(
             "S10",
@@ -211,8 +220,15 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s10,
             lambda r: (
-                f"按年度指标值“{txt(r.target)}”与实际完成值“{txt(r.actual)}”计算，得分应为 "
-                f"{r.computed:.2f}（{w} {pts(r.weight)}），表中为 {pts(r.score)}",
+                message(
+                    "S10",
+                    target=txt(r.target),
+                    actual=txt(r.actual),
+                    computed=r.computed,
+                    word=w,
+                    weight=pts(r.weight),
+                    shown=pts(r.score),
+                ),
                 r.score,
                 round(r.computed, 2),
             ),
@@ -224,8 +240,7 @@ def score_rules(p: Profile) -> list[RowRule]:
             "deviation_reason",
             s11,
             lambda r: (
-                f"实际完成值“{txt(r.actual)}”达到年度指标值“{txt(r.target)}”的 {threshold:g} 倍以上，"
-                "请说明原因（目标是否定得过低）",
+                message("S11", actual=txt(r.actual), target=txt(r.target), times=threshold),
                 None,
                 "原因说明",
             ),
@@ -237,8 +252,13 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s12,
             lambda r: (
-                f"实际完成值为“{txt(r.actual)}”（{txt(r.tier).replace('指标', '')}档），"
-                f"得分应在 {tier(r)} 之间，表中为 {pts(r.score)}",
+                message(
+                    "S12",
+                    actual=txt(r.actual),
+                    tier=txt(r.tier).replace("指标", ""),
+                    band=tier(r),
+                    shown=pts(r.score),
+                ),
                 r.score,
                 tier(r),
             ),
@@ -250,9 +270,15 @@ def score_rules(p: Profile) -> list[RowRule]:
             "score",
             s25,
             lambda r: (
-                f"实际完成值“{txt(r.actual)}”超过年度指标值“{txt(r.target)}”的 {threshold:g} 倍，"
-                f"按规则配置应扣 {deduction:g} 分（得分不超过 {r.weight - deduction:.2f}），"
-                f"表中为 {pts(r.score)}",
+                message(
+                    "S25",
+                    actual=txt(r.actual),
+                    target=txt(r.target),
+                    times=threshold,
+                    deduction=deduction,
+                    most=r.weight - deduction,
+                    shown=pts(r.score),
+                ),
                 r.score,
                 f"≤ {r.weight - deduction:.2f}",
             ),

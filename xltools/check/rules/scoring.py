@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from xltools import compute
+from xltools.catalogue import message
 from xltools.check.rules.base import pts
 from xltools.check.rules.cross import Context
 from xltools.model import SelfEvaluation
@@ -28,9 +30,7 @@ def _self_evaluations(ctx: Context) -> Iterator[tuple[int, SelfEvaluation]]:
 def exact_rate(record: SelfEvaluation) -> float | None:
     """执行率 in percent from the amounts (unrounded), else the rate the form shows."""
     total = record.funds.total
-    if total.adjusted_budget and total.executed is not None and total.adjusted_budget > 0:
-        return total.executed / total.adjusted_budget * 100
-    return total.execution_rate
+    return compute.rate_or_shown(total.adjusted_budget, total.executed, total.execution_rate)
 
 
 def _children(record: SelfEvaluation, heading: str) -> tuple[str, float | None]:
@@ -60,8 +60,9 @@ def s19_heading_points(ctx: Context) -> None:
                 "S19",
                 pid,
                 record.cells.get(f"declared_points.{heading}"),
-                f"“{heading}({printed:g}分)”：{what}的{word}之和为 {actual:.2f}，"
-                f"与标题中的 {printed:g} 分不一致",
+                message(
+                    "S19", heading=heading, printed=printed, what=what, word=word, actual=actual
+                ),
                 round(actual, 2),
                 printed,
             )
@@ -82,7 +83,7 @@ def s22_sub_rows_unscored(ctx: Context) -> None:
                     "S22",
                     pid,
                     cell,
-                    f"“{label}”行填写了{name} {pts(value)}：只有年度资金总额行计分，明细行应空白",
+                    message("S22", line=label, what=name, value=pts(value)),
                     value,
                     None,
                 )
@@ -106,7 +107,7 @@ def s24_rate_caps(ctx: Context) -> None:
                 "S23",
                 pid,
                 record.cells.get("total_score"),
-                f"执行率 {rate:.2f}% 低于 {below:g}%，按规则配置总分最高 {most:g} 分，表中为 {total:.2f}",
+                message("S23", rate=rate, below=below, most=most, total=total),
                 total,
                 f"≤ {most:g}",
             )
@@ -128,7 +129,7 @@ def s25_reason_for_low_rate(ctx: Context) -> None:
             "S24",
             pid,
             cell,
-            f"执行率 {rate:.2f}% 未达到 {below:g}%，须说明原因",
+            message("S24", rate=rate, below=below),
             round(rate, 2),
             f"≥ {below:g}% 或填写原因",
         )

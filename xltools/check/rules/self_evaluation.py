@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xltools import compute
+from xltools.catalogue import message
 from xltools.check.rules.base import RowRule, close, filled, money, pts, txt
 from xltools.profiles import Profile
 
@@ -13,8 +15,7 @@ HALF_CENT = 0.005  # the uncertainty of an amount printed with two decimals
 
 def exact_rate(d: pd.DataFrame) -> pd.Series:
     """执行率 in percent, unrounded; NaN where 全年预算数 is missing or 0."""
-    budget = d.adjusted_budget.where(d.adjusted_budget > 0)
-    return d.executed / budget * 100
+    return compute.exact_rate(d.adjusted_budget, d.executed)
 
 
 def _places(value: float) -> int:
@@ -60,8 +61,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
         return (d.line != "total") | exact.isna() | shown.isna() | ok
 
     def expected_score(d: pd.DataFrame) -> pd.Series:
-        weight = d.weight.fillna(10.0)
-        return np.minimum(exact_rate(d), 100.0) / 100 * weight
+        return compute.exact_execution_score(exact_rate(d), d.weight)
 
     def s03(d: pd.DataFrame) -> pd.Series:
         expected = expected_score(d)
@@ -74,6 +74,9 @@ def funds_rules(p: Profile) -> list[RowRule]:
 
     def rate_of(r: pd.Series) -> float:
         return float(r.executed) / float(r.adjusted_budget) * 100
+
+    def score_of(r: pd.Series) -> float:
+        return compute.exact_execution_score(rate_of(r), r.weight)
 
     def spent_without_budget(d: pd.DataFrame) -> pd.Series:
         return (d.adjusted_budget == 0) & (d.executed > 0)
@@ -92,8 +95,13 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.execution_rate",
             s02,
             lambda r: (
-                f"执行率应为 {money(r.executed)} ÷ {money(r.adjusted_budget)} = "
-                f"{rate_of(r):.2f}%，表中为 {pts(r.execution_rate)}%",
+                message(
+                    "S02",
+                    executed=money(r.executed),
+                    budget=money(r.adjusted_budget),
+                    rate=rate_of(r),
+                    shown=pts(r.execution_rate),
+                ),
                 r.execution_rate,
                 round(rate_of(r), 2),
             ),
@@ -104,11 +112,15 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.score",
             s03,
             lambda r: (
-                f"执行率得分应为 min({rate_of(r):.2f}%, 100%) × {pts(r.weight if pd.notna(r.weight) else 10)}"
-                f" = {min(rate_of(r), 100) / 100 * (r.weight if pd.notna(r.weight) else 10):.2f}，"
-                f"表中为 {pts(r.score)}",
+                message(
+                    "S03",
+                    rate=rate_of(r),
+                    weight=pts(compute.funds_weight(r.weight)),
+                    score=score_of(r),
+                    shown=pts(r.score),
+                ),
                 r.score,
-                round(min(rate_of(r), 100) / 100 * (r.weight if pd.notna(r.weight) else 10), 2),
+                round(score_of(r), 2),
             ),
         ),
         RowRule(
@@ -117,7 +129,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.execution_rate",
             s05,
             lambda r: (
-                f"执行率 {rate_of(r):.2f}% 超过 100%：全年执行数大于全年预算数，请核实",
+                message("S05", rate=rate_of(r)),
                 r.execution_rate,
                 "≤ 100%",
             ),
@@ -128,8 +140,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.adjusted_budget",
             s20,
             lambda r: (
-                f"年度资金总额的全年预算数为{'空白' if pd.isna(r.adjusted_budget) else ' 0'}，"
-                "无法计算执行率，请核实（如有明细行，总额应为各行之和）",
+                message("S20", "blank" if pd.isna(r.adjusted_budget) else "zero"),
                 r.adjusted_budget,
                 "> 0",
             ),
@@ -140,7 +151,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
             "funds.total.adjusted_budget",
             s21,
             lambda r: (
-                f"年度资金总额的全年预算数为 0，全年执行数却为 {money(r.executed)}：没有预算不能有支出",
+                message("S21", executed=money(r.executed)),
                 r.adjusted_budget,
                 f"≥ {money(r.executed)}",
             ),
@@ -150,7 +161,7 @@ def funds_rules(p: Profile) -> list[RowRule]:
 
 def project_rules(p: Profile) -> list[RowRule]:
     def s14(d: pd.DataFrame) -> pd.Series:
-        expected = d.total_score.map(lambda t: _grade(t, p))
+        expected = compute.grades(d.total_score, p.grades)
         return (
             ~filled(d.grade)
             | d.total_score.isna()
@@ -164,10 +175,14 @@ def project_rules(p: Profile) -> list[RowRule]:
             "grade",
             s14,
             lambda r: (
-                f"总分 {pts(r.total_score)} 对应的评分等级应为“{txt(_grade(r.total_score, p))}”，"
-                f"表中为“{txt(r.grade)}”",
+                message(
+                    "S14",
+                    total=pts(r.total_score),
+                    grade=txt(compute.grade(r.total_score, p.grades)),
+                    shown=txt(r.grade),
+                ),
                 r.grade,
-                _grade(r.total_score, p),
+                compute.grade(r.total_score, p.grades),
             ),
         ),
         RowRule(
@@ -175,19 +190,13 @@ def project_rules(p: Profile) -> list[RowRule]:
             "self_evaluations",
             "expected_goal",
             lambda d: filled(d.expected_goal),
-            lambda r: ("年度总体目标的“预期目标”未填写", None, "文字"),
+            lambda r: (message("S15", "expected_goal"), None, "文字"),
         ),
         RowRule(
             "S15",
             "self_evaluations",
             "actual_result",
             lambda d: filled(d.actual_result),
-            lambda r: ("年度总体目标的“实际完成情况”未填写", None, "文字"),
+            lambda r: (message("S15", "actual_result"), None, "文字"),
         ),
     ]
-
-
-def _grade(total: float, p: Profile) -> str | None:
-    if total is None or pd.isna(total):
-        return None
-    return next((name for name, floor in p.grades if total >= floor), "差")
