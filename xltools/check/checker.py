@@ -188,11 +188,15 @@ class Checker:
         if not records:
             return []
         from xltools.check.frames import build_frames  # pandas and pandera only when checking
-        from xltools.check.rules.cross import run_cross_rules
+        from xltools.check.rules.cross import CROSS_RULES, Context
+        from xltools.check.rules.scoring import SCORING_RULES  # record-level, on the same Context
         from xltools.check.schemas import validate
 
         frames, out = validate(build_frames(records, self.profile), records, self.profile)
-        return out + run_cross_rules(frames, records, self.profile)
+        ctx = Context(frames, records, self.profile)
+        for rule in (*CROSS_RULES, *SCORING_RULES):
+            rule(ctx)
+        return out + ctx.found
 
     def scores(self, records: list[Record]) -> list[tuple[int, dict[str, Any]]]:
         """For each quantitative indicator of a self-evaluation: the computed score and why."""

@@ -240,14 +240,3 @@ CROSS_RULES: tuple[Callable[[Context], None], ...] = (
     s07_weight_split,
     s13_total,
 )
-
-
-def run_cross_rules(
-    frames: Frames, records: list[Record], profile: Profile
-) -> list[tuple[int, Finding]]:
-    from xltools.check.rules.scoring import SCORING_RULES  # it builds on Context
-
-    ctx = Context(frames, records, profile)
-    for rule in (*CROSS_RULES, *SCORING_RULES):
-        rule(ctx)
-    return ctx.found
