@@ -9,6 +9,7 @@ and stacked forms (several in one sheet) read one after another.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import sys
@@ -16,7 +17,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,26 +163,44 @@ def _opening_error(path: Path, text: str) -> Unreadable:
 SheetRead = tuple[list[list[Any]], Any] | str | None
 
 
-def _sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead, bool]]:
+# The template's own sheets beside its forms (writer/forms.py: LISTS_SHEET, very hidden,
+# and GUIDE_SHEET): in a workbook whose forms carry our stamp they hold no form, and are
+# not parsed (their limits are still checked).
+LISTS_SHEET, GUIDE_SHEET = "选项", "填表说明"
+Skip = Callable[[str, bool], bool]  # (sheet name, hidden) → not parsed
+
+
+def _sheets(
+    path: Path, result: ReadResult, skip: Skip | None = None
+) -> Iterator[tuple[str, SheetRead, bool]]:
     """Each sheet of the workbook at ``path``: an .xls in a child process (isolated.py),
-    the zip formats here, after their limits were checked (limits.py)."""
+    the zip formats here, after their limits were checked (limits.py). A sheet ``skip``
+    names (asked when its turn comes) is yielded with nothing read."""
     head = _sniff(path)
     over = _limits(path, head)
     if head.startswith(_CFB):
         yield from _xls_sheets(path, result)
         return
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        if len(head) < _HEAD:  # the whole file is in hand: calamine need not read it again
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(head))
+        else:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
     except BaseException as exc:  # calamine raises its own types; a Rust panic is no Exception
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise _opening_error(path, str(exc)) from None
     for meta in book.sheets_metadata:
-        read = over.get(meta.name) or _sheet_rows(book, meta.name, result)
+        hidden = _hidden(meta)
+        read = over.get(meta.name)
+        if read is None:
+            if skip is not None and skip(meta.name, hidden):
+                continue
+            read = _sheet_rows(book, meta.name, result)
         if isinstance(read, tuple):
             rows, sheet = read
             read = (rows, sheet.merged_cell_ranges or ())
-        yield meta.name, read, _hidden(meta)
+        yield meta.name, read, hidden
 
 
 def _xls_sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead, bool]]:
@@ -232,32 +251,60 @@ def _sheet_rows(
 
 
 class Grid:
-    """A sheet's values, 1-based, with merged cells and a label index."""
+    """A sheet's values, 1-based, with merged cells and a label index.
+
+    The index of every label (and of the headings that print their points) is built on
+    first use: a form xltools wrote has each label where its layout says, so
+    :meth:`find` looks at that row first, and such a form is read without an index.
+    """
 
     def __init__(self, rows: list[list[Any]], merged: Iterable[tuple]) -> None:
         self.rows = rows
-        self.merged_from: dict[tuple[int, int], tuple[int, int]] = {}
-        self.merged_to: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → bottom-right
-        for (r0, c0), (r1, c1) in merged:
-            self.merged_to[(r0 + 1, c0 + 1)] = (r1 + 1, c1 + 1)
+        self._merged = merged
+
+    @functools.cached_property
+    def merged_from(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """Every cell covered by a merged range, other than its top left → that top left."""
+        out: dict[tuple[int, int], tuple[int, int]] = {}
+        for (r0, c0), (r1, c1) in self._merged:
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) != (r0, c0):
-                        self.merged_from[(r + 1, c + 1)] = (r0 + 1, c0 + 1)
-        self.labels: dict[str, list[Cell]] = defaultdict(list)
-        # Headings that print their points, "产出指标(50分)": cell → (name, points).
-        self.points: dict[Cell, tuple[str, float]] = {}
-        for r, row in enumerate(rows, start=1):
+                        out[(r + 1, c + 1)] = (r0 + 1, c0 + 1)
+        return out
+
+    @functools.cached_property
+    def merged_to(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """Top left → bottom right of each merged range."""
+        return {(r0 + 1, c0 + 1): (r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in self._merged}
+
+    @functools.cached_property
+    def labels(self) -> dict[str, list[Cell]]:
+        """Normalised text → the cells holding it (``其中:x`` under ``x`` too)."""
+        labels: dict[str, list[Cell]] = defaultdict(list)
+        for r, row in enumerate(self.rows, start=1):
             for c, value in enumerate(row, start=1):
-                if isinstance(value, str) and value.strip():
-                    key = normalise_label(value)
-                    self.labels[key].append(Cell(r, c))
-                    if key.startswith("其中") and len(key) > 2:  # "其中:本年财政拨款"
-                        self.labels[key[2:]].append(Cell(r, c))
-                    if "分" in value and value.rstrip().endswith((")", "）")):
-                        name, points = split_points(value)
-                        if points is not None:
-                            self.points[Cell(r, c)] = (name, points)
+                if value.__class__ is str or isinstance(value, str):
+                    for key in cell_keys(value):
+                        labels[key].append(Cell(r, c))
+        return labels
+
+    @functools.cached_property
+    def points(self) -> dict[Cell, tuple[str, float]]:
+        """Headings that print their points, "产出指标(50分)": cell → (name, points)."""
+        out: dict[Cell, tuple[str, float]] = {}
+        for r, row in enumerate(self.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if (
+                    isinstance(value, str)
+                    and "分" in value
+                    and value.strip()
+                    and value.rstrip().endswith((")", "）"))
+                ):
+                    name, points = split_points(value)
+                    if points is not None:
+                        out[Cell(r, c)] = (name, points)
+        return out
 
     @property
     def height(self) -> int:
@@ -271,8 +318,22 @@ class Grid:
                 return None if value == "" else value
         return None
 
+    def keys_at(self, row: int, col: int) -> tuple[str, ...]:
+        """The label keys the cell at (row, col) is indexed under."""
+        if 1 <= row <= len(self.rows):
+            values = self.rows[row - 1]
+            if 1 <= col <= len(values) and isinstance(value := values[col - 1], str):
+                return cell_keys(value)
+        return ()
+
     def find(self, texts: Iterable[str], col: int | None, rows: range, near: int) -> Cell | None:
         """The cell holding one of ``texts`` within ``rows`` (and ``col``), nearest to ``near``."""
+        if "labels" not in self.__dict__ and near in rows:
+            # The row ``near`` first: a hit there is the nearest (leftmost on that row).
+            wanted = {normalise_label(text) for text in texts}
+            hit = self._in_row(near, col, wanted.__contains__)
+            if hit is not None or len(rows) == 1:
+                return hit
         hits = [
             cell
             for text in texts
@@ -280,6 +341,27 @@ class Grid:
             if cell.row in rows and (col is None or cell.col == col)
         ]
         return min(hits, key=lambda c: (abs(c.row - near), c.col), default=None)
+
+    def _in_row(self, row: int, col: int | None, wanted: Callable[[str], bool]) -> Cell | None:
+        """The leftmost cell of ``row`` (or the cell in ``col``) with a key ``wanted``."""
+        if not 1 <= row <= len(self.rows):
+            return None
+        values = self.rows[row - 1]
+        cols = range(1, len(values) + 1) if col is None else (col,)
+        for c in cols:
+            if any(wanted(key) for key in self.keys_at(row, c)):
+                return Cell(row, c)
+        return None
+
+
+@functools.lru_cache(maxsize=65536)  # the same labels recur in every file of a run
+def cell_keys(value: str) -> tuple[str, ...]:
+    """The label keys of a cell's text: its normalised form, and for "其中:本年财政拨款"
+    also "本年财政拨款"; none for a blank."""
+    if not value.strip():
+        return ()
+    key = normalise_label(value)
+    return (key, key[2:]) if key.startswith("其中") and len(key) > 2 else (key,)
 
 
 # -- reading one form ------------------------------------------------------------------------
@@ -439,8 +521,10 @@ class FormReader:
         near = self.top + Span.parse(ref).first.row - 1
         # "项目资金（元）" or a bare "项目资金": whichever is nearest to where the layout puts
         # it, so that an indicator or goal text reading "项目资金" cannot hide the unit.
-        units = [t for t in self.grid.labels if t.startswith("项目资金(")]
-        cell = self.grid.find(["项目资金", *units], None, self.rows, near)
+        cell = self._unit_label(near)
+        if cell is None:
+            units = [t for t in self.grid.labels if t.startswith("项目资金(")]
+            cell = self.grid.find(["项目资金", *units], None, self.rows, near)
         text = str(self.grid.value(cell) or "") if cell else ""
         if cell is None and not self.stamped and (stated := self._stated_unit()):
             cell, text = stated
@@ -449,6 +533,19 @@ class FormReader:
         if "元" not in text:
             self.report("R07", "项目资金标签中没有注明金额单位（元或万元），按元处理", cell)
         return "元"
+
+    def _unit_label(self, near: int) -> Cell | None:
+        """The 项目资金 label on row ``near``, as the search below would find it (its
+        nearest hit); None when the row has none, or a key the search normalises again."""
+        if near not in self.rows:
+            return None
+        for col in range(1, len(self.grid.rows[near - 1]) + 1 if near <= self.grid.height else 1):
+            for key in self.grid.keys_at(near, col):
+                if key.startswith("项目资金(") and normalise_label(key) != key:
+                    return None  # "项目资金(万元)(元)": leave it to the search
+                if key == "项目资金" or key.startswith("项目资金("):
+                    return Cell(near, col)
+        return None
 
     def _stated_unit(self) -> tuple[Cell, str] | None:
         """A unit stated elsewhere: "单位：万元", "年度预算数(万元)" (no 项目资金 label)."""
@@ -763,23 +860,14 @@ class FormReader:
     def _table_end(self, layout: Layout, header_row: int, name_col: int) -> int:
         """The last indicator row: above the first footer (总分, 合计, 评分等级) or the first
         block printed below the table (财政部门审核意见, 填表人 …), left of 三级指标."""
-        stops = [normalise_label(t) for f in layout.footers for t in f.labels]
-        rows = [
-            c.row
-            for text in stops
-            for c in self.grid.labels.get(text, ())
-            if header_row < c.row <= self.end and c.col < name_col
-        ]
-        if not self.stamped:
-            below = tuple(normalise_label(t) for t in vocabulary.BELOW_TABLE)
-            rows += [
-                c.row
-                for text, cells in self.grid.labels.items()
-                if text.startswith(below)
-                for c in cells
-                if header_row < c.row <= self.end and c.col < name_col
-            ]
-        return min(rows, default=self.end + 1) - 1
+        stops = {normalise_label(t) for f in layout.footers for t in f.labels}
+        below = () if self.stamped else tuple(normalise_label(t) for t in vocabulary.BELOW_TABLE)
+        for row in range(header_row + 1, min(self.end, self.grid.height) + 1):
+            for col in range(1, min(name_col, len(self.grid.rows[row - 1]) + 1)):
+                for key in self.grid.keys_at(row, col):
+                    if key in stops or key.startswith(below):
+                        return row - 1
+        return self.end
 
     def _note_blanks(self, ind: Indicator, cols: dict[str, int]) -> None:
         for key in ("target", "actual", "weight", "score"):
@@ -1049,7 +1137,7 @@ def _assign(record: Record, key: str, value: Any) -> None:
 
 def _forms(grid: Grid, result: ReadResult, sheet: str) -> list[tuple[int, int, str]]:
     """(top, end, kind) of every form of a sheet; what is not read is reported (R08, R09)."""
-    found = recognise.headings(grid.labels, grid.rows)
+    found = recognise.headings(grid.rows, cell_keys)
     forms = [h for h in found if h.kind is not None]
     for h in found:
         if h.kind is None:
@@ -1107,19 +1195,34 @@ def _uncached(path: Path, sheet: str, blanks: list[formulas.Blank], result: Read
             result.findings.append(finding("R16", message, result.file, **where))
 
 
+def _has_stamp(rows: list[list[Any]]) -> bool:
+    """A cell holds xltools' identity stamp: the sheet is a form xltools wrote."""
+    return any(
+        isinstance(value, str) and value.startswith("xltools:") and _STAMP.match(value)
+        for row in rows
+        for value in row
+    )
+
+
 def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResult:
     """Every form in the workbook at ``path`` as records, and what went wrong reading them."""
     path = Path(path)
     profile = profile or load_profile()
     result = ReadResult(str(path))
+    stamped = False
+
+    def template_sheet(name: str, hidden: bool) -> bool:
+        return stamped and (name == GUIDE_SHEET or (name == LISTS_SHEET and hidden))
+
     try:
         grids = []
-        for name, read, hidden in _sheets(path, result):
+        for name, read, hidden in _sheets(path, result, template_sheet):
             if isinstance(read, str):
                 message = f"工作表“{name}”未读取：{read}"
                 result.findings.append(finding("R20", message, str(path), sheet=name))
             elif read is not None and recognise.looks_like_form(read[0]):
                 grids.append((name, Grid(*read), hidden))  # 填表说明, lists: no label index
+                stamped = stamped or _has_stamp(read[0])
     except Unreadable as exc:
         result.findings.append(finding(exc.rule, str(exc), str(path)))
         return result
