@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import re
 import sys
 import unicodedata
@@ -328,19 +329,21 @@ class Grid:
 
     def find(self, texts: Iterable[str], col: int | None, rows: range, near: int) -> Cell | None:
         """The cell holding one of ``texts`` within ``rows`` (and ``col``), nearest to ``near``."""
+        keys = _label_keys(tuple(texts))
         if "labels" not in self.__dict__ and near in rows:
             # The row ``near`` first: a hit there is the nearest (leftmost on that row).
-            wanted = {normalise_label(text) for text in texts}
-            hit = self._in_row(near, col, wanted.__contains__)
+            hit = self._in_row(near, col, keys.__contains__)
             if hit is not None or len(rows) == 1:
                 return hit
-        hits = [
-            cell
-            for text in texts
-            for cell in self.labels.get(normalise_label(text), ())
-            if cell.row in rows and (col is None or cell.col == col)
-        ]
-        return min(hits, key=lambda c: (abs(c.row - near), c.col), default=None)
+        labels = self.labels
+        best, nearest = None, None
+        for key in keys:  # the first of equally near cells wins, as min() picks it
+            for cell in labels.get(key, ()):
+                if cell.row in rows and (col is None or cell.col == col):
+                    distance = (abs(cell.row - near), cell.col)
+                    if nearest is None or distance < nearest:
+                        best, nearest = cell, distance
+        return best
 
     def _in_row(self, row: int, col: int | None, wanted: Callable[[str], bool]) -> Cell | None:
         """The leftmost cell of ``row`` (or the cell in ``col``) with a key ``wanted``."""
@@ -352,6 +355,12 @@ class Grid:
             if any(wanted(key) for key in self.keys_at(row, c)):
                 return Cell(row, c)
         return None
+
+
+@functools.lru_cache(maxsize=4096)  # the labels of the layouts, asked for on every form
+def _label_keys(texts: tuple[str, ...]) -> dict[str, None]:
+    """``texts`` normalised, each once, in order (a dict: ordered, quick to test)."""
+    return dict.fromkeys(normalise_label(text) for text in texts)
 
 
 @functools.lru_cache(maxsize=65536)  # the same labels recur in every file of a run
@@ -781,6 +790,8 @@ class FormReader:
     def _convert(
         self, typ: T, raw: Any, cell: Cell, record: Record, label: str, shown: Any = None
     ) -> Any:
+        if (value := _plain_value(typ, raw)) is not _SLOW:
+            return value
         if typ == T.GRADE and cell_values.is_number(raw):
             # A formula's cached result of the wrong type: a .xls saved by LibreOffice gives
             # the 评分等级 formula as 0. Missing, not "0" (a false S14, a file left unmerged).
@@ -963,7 +974,6 @@ class FormReader:
             if key not in types:
                 continue
             typ, label = types[key]
-            cell = Cell(row, tc.cols[key])
             if key in ("level1", "level2"):
                 value = foreign_table.level_name(value)
             elif key == "name":
@@ -972,7 +982,10 @@ class FormReader:
                 op = _at(values, tc.operator) if tc.operator else None
                 unit = _at(values, tc.unit) if tc.unit else None
                 value = foreign_table.compose_target(op, value, unit)
-            setattr(ind, key, self._convert(typ, value, cell, record, label))
+            converted = _plain_value(typ, value)
+            if converted is _SLOW:
+                converted = self._convert(typ, value, Cell(row, tc.cols[key]), record, label)
+            setattr(ind, key, converted)
         ind.target = foreign_table.normalise_operator(ind.target)
         return ind
 
@@ -1044,7 +1057,10 @@ class FormReader:
             return None
         ind = Indicator(row=row)
         for key, (col, typ, label) in cols.items():
-            setattr(ind, key, self._convert(typ, raw[key], Cell(row, col), record, label))
+            value = _plain_value(typ, raw[key])
+            if value is _SLOW:
+                value = self._convert(typ, raw[key], Cell(row, col), record, label)
+            setattr(ind, key, value)
         return ind
 
     def _computed(self, layout: Layout, record: Record) -> None:
@@ -1077,6 +1093,32 @@ class FormReader:
                     expected=value,
                     project=record.project_name,
                 )
+
+
+_TEXTS = frozenset((T.TEXT, T.LONG_TEXT, T.GRADE))
+_NUMBERS = frozenset((T.MONEY, T.WEIGHT, T.SCORE))
+_SLOW = object()  # _plain_value: not a plain cell, convert it in full
+
+
+def _plain_value(typ: T, raw: Any) -> Any:
+    """What :meth:`FormReader._convert` makes of the usual cells, without its checks: a
+    blank, a text of normal length, a finite number where an amount or points belong;
+    ``_SLOW`` for every other cell."""
+    if raw is None:
+        return None
+    kind = raw.__class__
+    if kind is str:
+        if typ in _TEXTS:
+            text = clean_text(raw)
+            return text if text is None or len(text) <= cell_values.MAX_TEXT else _SLOW
+    elif kind is float or kind is int:
+        if typ in _NUMBERS:
+            number = float(raw)
+            ok = math.isfinite(number) and abs(number) <= cell_values.MAX_NUMBER
+            return number if ok else _SLOW
+        if typ == T.GRADE:
+            return None  # a formula's cached number where the grade belongs (see _convert)
+    return _SLOW
 
 
 def _without_unit(text: str, unit: str) -> str:
@@ -1209,20 +1251,20 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     path = Path(path)
     profile = profile or load_profile()
     result = ReadResult(str(path))
-    stamped = False
+    grids: list[tuple[str, Grid, bool]] = []
 
     def template_sheet(name: str, hidden: bool) -> bool:
-        return stamped and (name == GUIDE_SHEET or (name == LISTS_SHEET and hidden))
+        if name != GUIDE_SHEET and (name != LISTS_SHEET or not hidden):
+            return False
+        return any(_has_stamp(grid.rows) for _, grid, _ in grids)
 
     try:
-        grids = []
         for name, read, hidden in _sheets(path, result, template_sheet):
             if isinstance(read, str):
                 message = f"工作表“{name}”未读取：{read}"
                 result.findings.append(finding("R20", message, str(path), sheet=name))
             elif read is not None and recognise.looks_like_form(read[0]):
                 grids.append((name, Grid(*read), hidden))  # 填表说明, lists: no label index
-                stamped = stamped or _has_stamp(read[0])
     except Unreadable as exc:
         result.findings.append(finding(exc.rule, str(exc), str(path)))
         return result
