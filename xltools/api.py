@@ -205,7 +205,7 @@ def check(
 
     ``declarations``: 申报表 files/folders to check self-evaluations against (X01–X05).
     ``jobs``: processes reading and checking; ``xltools.workers.AUTO`` (0): one per CPU
-    (from 200 files). In a script, more than one needs the ``if __name__ == "__main__":``
+    (from 500 files). In a script, more than one needs the ``if __name__ == "__main__":``
     guard, as with any use of multiprocessing.
     ``progress``: True for a bar on the terminal, or a function called with the number
     of files just finished (the web page's progress).
