@@ -285,9 +285,9 @@ class Grid:
         labels: dict[str, list[Cell]] = defaultdict(list)
         for r, row in enumerate(self.rows, start=1):
             for c, value in enumerate(row, start=1):
-                if value.__class__ is str or isinstance(value, str):
+                if isinstance(value, str):
                     for key in cell_keys(value):
-                        labels[key].append(Cell(r, c))
+                        labels[key].append(_cell(r, c))
         return labels
 
     @functools.cached_property
@@ -304,7 +304,7 @@ class Grid:
                 ):
                     name, points = split_points(value)
                     if points is not None:
-                        out[Cell(r, c)] = (name, points)
+                        out[_cell(r, c)] = (name, points)
         return out
 
     @property
@@ -353,8 +353,65 @@ class Grid:
         cols = range(1, len(values) + 1) if col is None else (col,)
         for c in cols:
             if any(wanted(key) for key in self.keys_at(row, c)):
-                return Cell(row, c)
+                return _cell(row, c)
         return None
+
+
+_FOOTERS: dict[tuple[int, int], tuple[Layout, Field, Any]] = {}
+
+
+def _footer(layout: Layout, fld: Field) -> Any:
+    """The footer of ``layout`` that holds ``fld`` (总分 …), or None; kept as _twins keeps."""
+    key = (id(layout), id(fld))
+    if (kept := _FOOTERS.get(key)) is None:
+        footer = next((f for f in layout.footers if any(fld is x for x in f.fields)), None)
+        kept = _FOOTERS[key] = (layout, fld, footer)
+    return kept[2]
+
+
+_TEXTS_OF: dict[int, tuple[Field, tuple[str, ...]]] = {}
+
+
+def _texts(fld: Field) -> tuple[str, ...]:
+    """A field's label and its aliases (kept by id with the field: hashing a Field is slow)."""
+    if (kept := _TEXTS_OF.get(id(fld))) is None:
+        kept = _TEXTS_OF[id(fld)] = (fld, (fld.label, *fld.aliases))
+    return kept[1]
+
+
+@functools.lru_cache(maxsize=65536)
+def _ref_of(row: int, col: int) -> str:
+    return Cell(row, col).ref
+
+
+def _ref(cell: Cell) -> str:
+    """``cell.ref`` ("B7"), kept: the same cells are named in every form."""
+    return _ref_of(cell.row, cell.col)
+
+
+_TWINS: dict[tuple[int, int], tuple[Layout, Field, list[Field]]] = {}
+
+
+def _twins(layout: Layout, fld: Field) -> list[Field]:
+    """The other fields of ``layout`` printed with ``fld``'s label (not the 总额 row's).
+    Kept per layout and field (with both, so that their ids stay theirs)."""
+    key = (id(layout), id(fld))
+    if (kept := _TWINS.get(key)) is None:
+        twins = [
+            f
+            for f in layout.fields
+            if f.label == fld.label
+            and f.label_cell != fld.label_cell
+            and not f.key.startswith("funds.total")
+        ]
+        kept = _TWINS[key] = (layout, fld, twins)
+    return kept[2]
+
+
+@functools.lru_cache(maxsize=65536)
+def _cell(row: int, col: int) -> Cell:
+    """A Cell, shared: the same few hundred positions are indexed in every form."""
+    return Cell(row, col)
 
 
 @functools.lru_cache(maxsize=4096)  # the labels of the layouts, asked for on every form
@@ -574,7 +631,7 @@ class FormReader:
     def _field(self, layout: Layout, fld: Field, record: Record, table: _Table) -> None:
         span = fld.label_span
         assert span is not None
-        footer = next((f for f in layout.footers if any(fld is x for x in f.fields)), None)
+        footer = _footer(layout, fld)
         if footer is not None:
             expected = table.end + footer.offset
             col = span.first.col
@@ -583,16 +640,16 @@ class FormReader:
         if not self.stamped:
             self._foreign_field(layout, fld, record, table, expected, footer is not None)
             return
-        label = self.grid.find((fld.label, *fld.aliases), col, self.rows, expected)
+        label = self.grid.find(_texts(fld), col, self.rows, expected)
         if label is None:
             if fld.required:
                 self._missing(fld, record)
             return
         value_cell = fld.value_span.first
-        target = Cell(
+        target = _cell(
             label.row + value_cell.row - span.first.row, label.col + value_cell.col - span.first.col
         )
-        record.cells[fld.key] = target.ref
+        record.cells[fld.key] = _ref(target)
         if fld.key.startswith("_"):  # display-only cells (总分 row's 分值): located, not stored
             return
         _assign(
@@ -611,7 +668,7 @@ class FormReader:
         in_footer: bool,
     ) -> None:
         """A field of a layout xltools did not write: by its label, wherever it is."""
-        texts = (fld.label, *fld.aliases)
+        texts = _texts(fld)
         if in_footer:
             rows = range(table.header_row + 1, self.end + 1) if table.header_row else self.rows
             label = self.grid.find(texts, None, rows, expected)
@@ -690,14 +747,7 @@ class FormReader:
 
     def _nth_label(self, layout: Layout, fld: Field, texts: tuple, expected: int) -> Cell | None:
         """Fields sharing a label (the two 其他资金) take its occurrences in layout order."""
-        twins = [
-            f
-            for f in layout.fields
-            if f.label == fld.label
-            and f.label_cell != fld.label_cell
-            and not f.key.startswith("funds.total")
-        ]
-        if not twins or layout.kind == SELF_EVALUATION:
+        if layout.kind == SELF_EVALUATION or not (twins := _twins(layout, fld)):
             return self.grid.find(texts, None, self.rows, expected)
         found = {
             c
