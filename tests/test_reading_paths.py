@@ -118,3 +118,18 @@ def test_workers_fallback_is_a_log_record(
     assert [r.file for r in results] == [str(f) for f in files]
     assert [r.message for r in caplog.records] == [workers.FALLBACK]
     assert capsys.readouterr().err == ""  # logged, not printed (pytest's handler took it)
+
+
+def test_calamine_picks_its_reader_by_the_file_name_as_before(tmp_path: Path) -> None:
+    """The bytes already read are opened only where by-name and by-content agree: an .ods
+    named .xlsx (and an .xlsx named .ods) stay unreadable, as from the path."""
+    ods = tmp_path / "表格.xlsx"
+    ods.write_bytes(
+        (ROOT / "tests" / "fixtures" / "seeds" / "seed004_self_evaluations_2022.ods").read_bytes()
+    )
+    xlsx = tmp_path / "表格.ods"
+    xlsx.write_bytes(EXAMPLES[0].read_bytes())
+    for path in (ods, xlsx):
+        result = reader.read_workbook(path)
+        assert not result.records
+        assert [f.rule for f in result.findings] == ["R01"]

@@ -136,21 +136,45 @@ def _diagnose_zip(path: Path) -> str:
     return ""
 
 
-def _limits(path: Path, head: bytes) -> dict[str, str]:
-    """Sheets over a limit (name → which limit), checked before calamine allocates them."""
+def _limits(path: Path, head: bytes) -> tuple[dict[str, str], bool]:
+    """Sheets over a limit (name → which limit), checked before calamine allocates them;
+    and whether the bytes in ``head`` are a whole, plain .xlsx workbook (see _open)."""
     try:
         if head.startswith(_CFB):  # calamine builds every .xls sheet when it opens the file
             over = limits.check_xls(str(path))
             if over:
                 raise limits.LimitExceeded(f"工作表“{over[0].sheet}”{over[0].message}，未读取")
-            return {}
+            return {}, False
         whole = len(head) < _HEAD  # already read: no second open
         with zipfile.ZipFile(io.BytesIO(head) if whole else path) as zf:
-            return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}
+            names = set(zf.namelist())
+            plain = whole and "xl/workbook.xml" in names and not names & _OTHER_FORMATS
+            return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}, plain
     except limits.LimitExceeded as exc:
         raise Unreadable(str(exc), "R20") from None
     except Exception:  # a damaged archive or workbook.xml: calamine's error says more
-        return {}
+        return {}, False
+
+
+# Parts of the other zip formats calamine tells by content (.xlsb, .ods).
+_OTHER_FORMATS = frozenset(("xl/workbook.bin", "mimetype", "content.xml"))
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _open(path: Path, head: bytes, plain: bool) -> python_calamine.CalamineWorkbook:
+    """The workbook, from the bytes already read when they are a plain .xlsx named so.
+
+    calamine picks its reader by the file name in from_path and by the content in
+    from_filelike: only where both pick the .xlsx reader are the bytes used (an .ods named
+    .xlsx stays an R01, as before); a failure is opened again by path, for its own message.
+    """
+    if plain and path.suffix.lower() in _XLSX_SUFFIXES:
+        try:
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(head))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+    return python_calamine.CalamineWorkbook.from_path(str(path))
 
 
 def _opening_error(path: Path, text: str) -> Unreadable:
@@ -178,15 +202,12 @@ def _sheets(
     the zip formats here, after their limits were checked (limits.py). A sheet ``skip``
     names (asked when its turn comes) is yielded with nothing read."""
     head = _sniff(path)
-    over = _limits(path, head)
+    over, plain = _limits(path, head)
     if head.startswith(_CFB):
         yield from _xls_sheets(path, result)
         return
     try:
-        if len(head) < _HEAD:  # the whole file is in hand: calamine need not read it again
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(head))
-        else:
-            book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = _open(path, head, plain)
     except BaseException as exc:  # calamine raises its own types; a Rust panic is no Exception
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
