@@ -28,6 +28,7 @@ from typing import Any
 from common import Corpus, Timing, best_of, generate, load, run_child, warm
 
 PANDAS_GOAL = 3.0  # check files/s ÷ pandas files/s
+FLOOR_GOAL = 0.4  # check -j 1 files/s ÷ calamine floor files/s (issue 11)
 MEMORY_GOAL_MB = 500.0  # for 2,000 files
 
 
@@ -59,10 +60,22 @@ def calamine_loop(files: list[Path]) -> None:
             book.get_sheet_by_name(name).to_python()
 
 
-def check_command(folder: Path, out: Path) -> list[str]:
-    """``xltools check`` exactly as a user runs it, JSON written to a file."""
+def check_command(folder: Path, out: Path, jobs: int | None = None) -> list[str]:
+    """``xltools check`` exactly as a user runs it, JSON written to a file; ``jobs``: its
+    ``-j`` (None: the default, one worker per CPU from ``workers.PARALLEL_FROM`` files)."""
     check = ["-m", "xltools", "check", str(folder), "--format", "json", "-o", str(out)]
-    return [sys.executable, *check, "--force"]
+    return [sys.executable, *check, "--force", *(["-j", str(jobs)] if jobs else [])]
+
+
+def timed_check(
+    folder: Path, out: Path, repeat: int, jobs: int | None = None
+) -> tuple[Timing, float]:
+    """Best wall and CPU time of ``repeat`` runs of the command, and its largest peak MB."""
+    runs = [run_child(check_command(folder, out, jobs)) for _ in range(max(1, repeat))]
+    if any(r.returncode not in (0, 1) for r in runs):  # 1: errors found, as planted
+        raise SystemExit(f"xltools check failed: exit codes {[r.returncode for r in runs]}")
+    timing = Timing(min(r.timing.wall for r in runs), min(r.timing.cpu for r in runs))
+    return timing, max(r.memory_mb for r in runs)
 
 
 # What ``xltools check`` imports before it reads a file: Python, click, pandas, pandera, rich.
@@ -202,6 +215,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also a sampling profile (pip install pyinstrument)",
     )
+    parser.add_argument(
+        "--no-scaling",
+        dest="scaling",
+        action="store_false",
+        help="skip the -j 1 against default -j runs on a 200-file subset",
+    )
     return parser.parse_args(argv)
 
 
@@ -219,27 +238,60 @@ def prepare(args: argparse.Namespace) -> Corpus:
 
 
 def measure(corpus: Corpus, out: Path, repeat: int) -> list[Row]:
-    """(a) pandas, (b) calamine floor, (c) ``xltools check`` in its own process."""
+    """(a) pandas, (b) calamine floor, (c) ``xltools check`` in its own process, with the
+    default ``-j`` and with ``-j 1``."""
     n = len(corpus.files)
     pandas = best_of(repeat, lambda: pandas_loop(corpus.files))
     floor = best_of(repeat, lambda: calamine_loop(corpus.files))
-    runs = [run_child(check_command(corpus.folder, out)) for _ in range(max(1, repeat))]
-    if any(r.returncode not in (0, 1) for r in runs):  # 1: errors found, as planted
-        raise SystemExit(f"xltools check failed: exit codes {[r.returncode for r in runs]}")
-    check = Timing(min(r.timing.wall for r in runs), min(r.timing.cpu for r in runs))
+    one, one_mb = timed_check(corpus.folder, out, repeat, jobs=1)
+    check, check_mb = timed_check(corpus.folder, out, repeat)  # last: out.json is its report
     return [
         Row("(a) pandas.read_excel, openpyxl, all sheets", pandas, n),
         Row("(b) calamine floor: open + to_python()", floor, n),
-        Row(
-            "(c) xltools check DIR --format json (process)",
-            check,
-            n,
-            max(r.memory_mb for r in runs),
-        ),
+        Row("(c) xltools check DIR --format json (process)", check, n, check_mb),
+        Row("(c1) the same with -j 1 (one process)", one, n, one_mb),
     ]
 
 
-def show_stages(corpus: Corpus, check: Timing) -> None:
+def subset(corpus: Corpus, n: int) -> Path:
+    """A folder holding the first ``n`` files of the corpus (hard links where possible)."""
+    folder = corpus.folder.parent / f"first{n}"
+    folder.mkdir(exist_ok=True)
+    wanted = {p.name for p in corpus.files[:n]}
+    for old in folder.iterdir():
+        if old.name not in wanted:
+            old.unlink()
+    for path in corpus.files[:n]:
+        link = folder / path.name
+        if not link.exists():
+            try:
+                os.link(path, link)
+            except OSError:
+                link.write_bytes(path.read_bytes())
+    return folder
+
+
+def scaling(corpus: Corpus, rows: list[Row], repeat: int, small: int = 200) -> None:
+    """Workers only where they pay (issue 11): default -j against -j 1 at 200 and N files."""
+    print(
+        f"\n(e) default -j against -j 1 (same run){'':<8}{'wall s':>8}{'CPU s':>8}{'÷ -j 1 wall':>13}"
+    )
+    cases = []
+    if len(corpus.files) > small:
+        folder, out = subset(corpus, small), corpus.folder.parent / f"out-first{small}.json"
+        one, _ = timed_check(folder, out, repeat, jobs=1)
+        default, _ = timed_check(folder, out, repeat)
+        cases.append((small, one, default))
+    cases.append((len(corpus.files), rows[3].timing, rows[2].timing))
+    for n, one, default in cases:
+        print(f"    {n:>5} files, -j 1{'':<30}{one.wall:8.2f}{one.cpu:8.2f}")
+        print(
+            f"    {n:>5} files, default -j{'':<25}{default.wall:8.2f}{default.cpu:8.2f}"
+            f"{default.wall / one.wall:12.2f}×"
+        )
+
+
+def show_stages(corpus: Corpus, check: Timing, measure: str = "(c1)") -> None:
     """(d) where the in-process time goes, and the fixed cost of starting the command."""
     stages = in_process(corpus)
     print(f"\n(d) api.check in process, by stage{'':<17}{'wall s':>8}{'CPU s':>8}")
@@ -250,11 +302,11 @@ def show_stages(corpus: Corpus, check: Timing) -> None:
     print(f"    {label:<46}{startup.wall:8.2f}{startup.cpu:8.2f}")
     # Only in CPU time: two wall clocks taken minutes apart on a shared machine do not subtract.
     work = sum(t.cpu for k, t in stages.items() if not k.startswith("imports"))
-    print(f"    {'(c) − read − validate − JSON':<46}{'':>8}{check.cpu - work:8.2f}")
+    print(f"    {measure + ' − read − validate − JSON':<46}{'':>8}{check.cpu - work:8.2f}")
 
 
 def show_ratios(rows: list[Row]) -> None:
-    pandas, floor, check = rows
+    pandas, floor, check, *more = rows
     for label, cpu in (("wall", False), ("CPU", True)):
         ratio = check.rate(cpu) / pandas.rate(cpu)
         print(
@@ -262,6 +314,14 @@ def show_ratios(rows: list[Row]) -> None:
             f"{verdict(ratio >= PANDAS_GOAL)});  check ÷ calamine floor: "
             f"{check.rate(cpu) / floor.rate(cpu):5.2f}×"
         )
+    for one in more:  # -j 1 against the floor (issue 11)
+        for label, cpu in (("wall", False), ("CPU", True)):
+            ratio = one.rate(cpu) / floor.rate(cpu)
+            print(
+                f"[{label:>4}] check -j 1 ÷ calamine floor: {ratio:5.2f}×  (goal ≥ {FLOOR_GOAL:g}×: "
+                f"{verdict(ratio >= FLOOR_GOAL)});  check -j 1 ÷ pandas: "
+                f"{one.rate(cpu) / pandas.rate(cpu):5.2f}×"
+            )
     peak = check.peak_mb or 0.0
     print(
         f"peak memory of check: {peak:.0f} MB  (goal < {MEMORY_GOAL_MB:g} MB for 2,000 files: "
@@ -286,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"before: {load()}")
     rows = measure(corpus, out, args.repeat)
     table(rows)
-    show_stages(corpus, rows[2].timing)
+    show_stages(corpus, rows[3].timing)  # in one process, as -j 1
+    if args.scaling:
+        scaling(corpus, rows, args.repeat)
     print(f"after: {load()}\n")
     show_ratios(rows)
     show_report(corpus, out)

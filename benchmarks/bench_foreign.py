@@ -45,15 +45,15 @@ from typing import Any
 from bench_check import (
     Row,
     calamine_loop,
-    check_command,
     machine,
     profile_check,
     pyinstrument_check,
     show_ratios,
     show_stages,
     table,
+    timed_check,
 )
-from common import Corpus, Timing, best_of, generate, load, run_child, warm
+from common import Corpus, best_of, generate, load, warm
 
 from testkit.foreign import (
     EXPECTED_NOTES,
@@ -156,19 +156,13 @@ def measure(foreign: Foreign, out: Path, repeat: int) -> list[Row]:
     n = len(foreign.files)
     pandas = best_of(repeat, lambda: pandas_loop(foreign.files))
     floor = best_of(repeat, lambda: calamine_loop(foreign.files))
-    runs = [run_child(check_command(foreign.folder, out)) for _ in range(max(1, repeat))]
-    if any(r.returncode not in (0, 1) for r in runs):
-        raise SystemExit(f"xltools check failed: exit codes {[r.returncode for r in runs]}")
-    check = Timing(min(r.timing.wall for r in runs), min(r.timing.cpu for r in runs))
+    one, one_mb = timed_check(foreign.folder, out, repeat, jobs=1)
+    check, check_mb = timed_check(foreign.folder, out, repeat)  # last: out.json is its report
     return [
         Row("(a) pandas.read_excel, all sheets", pandas, n),
         Row("(b) calamine floor: open + to_python()", floor, n),
-        Row(
-            "(c) xltools check DIR --format json (process)",
-            check,
-            n,
-            max(r.memory_mb for r in runs),
-        ),
+        Row("(c) xltools check DIR --format json (process)", check, n, check_mb),
+        Row("(c1) the same with -j 1 (one process)", one, n, one_mb),
     ]
 
 
@@ -312,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"before: {load()}")
     rows = measure(foreign, out, args.repeat)
     table(rows)
-    show_stages(foreign, rows[2].timing)  # bench_check helpers only use .folder
+    show_stages(foreign, rows[3].timing)  # bench_check helpers only use .folder
     show_reads(read_rates(foreign, stamped, args.repeat))
     print(f"after: {load()}\n")
     show_ratios(rows)

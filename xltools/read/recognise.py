@@ -10,6 +10,7 @@ the form is in one of the ways regions print it (财政项目支出绩效目标�
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,12 +70,6 @@ def related_form(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _leftmost(rows: list[list[Any]], row: int, col: int) -> bool:
-    """No filled cell left of (row, col): the cell heads its row."""
-    values = rows[row - 1]
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values[: col - 1])
-
-
 @dataclass(frozen=True)
 class Heading:
     row: int
@@ -83,18 +78,25 @@ class Heading:
     kind: str | None  # None: a related form xltools does not read
 
 
-def headings(labels: dict[str, list[Any]], rows: list[list[Any]]) -> list[Heading]:
-    """Form titles and related-form titles of a sheet, top to bottom."""
+def headings(rows: list[list[Any]], keys: Callable[[str], tuple[str, ...]]) -> list[Heading]:
+    """Form titles and related-form titles of a sheet, top to bottom.
+
+    A heading is the first filled cell of its row (blank texts are not filled); ``keys``
+    gives the label keys a text is indexed under (its normalised form, and without a
+    leading 其中).
+    """
     out = []
-    for text, cells in labels.items():
-        kind = title_kind(text)
-        related = None if kind else related_form(text)
-        if kind is None and related is None:
-            continue
-        for cell in cells:
-            if _leftmost(rows, cell.row, cell.col):
-                out.append(Heading(cell.row, cell.col, rows[cell.row - 1][cell.col - 1], kind))
-    return sorted(out, key=lambda h: (h.row, h.col))
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if isinstance(value, str):
+                for key in keys(value):
+                    kind = title_kind(key)
+                    if kind is not None or related_form(key) is not None:
+                        out.append(Heading(r, c, value, kind))
+            break  # only the first filled cell of a row heads it
+    return out
 
 
 def kind_by_labels(labels: dict[str, list[Any]]) -> tuple[str | None, list[str]]:

@@ -9,14 +9,16 @@ and stacked forms (several in one sheet) read one after another.
 
 from __future__ import annotations
 
+import functools
 import io
+import math
 import re
 import sys
 import unicodedata
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,21 +150,45 @@ def _diagnose_zip(path: Path) -> str:
     return ""
 
 
-def _limits(path: Path, head: bytes) -> dict[str, str]:
-    """Sheets over a limit (name → which limit), checked before calamine allocates them."""
+def _limits(path: Path, head: bytes) -> tuple[dict[str, str], bool]:
+    """Sheets over a limit (name → which limit), checked before calamine allocates them;
+    and whether the bytes in ``head`` are a whole, plain .xlsx workbook (see _open)."""
     try:
         if head.startswith(_CFB):  # calamine builds every .xls sheet when it opens the file
             over = limits.check_xls(str(path))
             if over:
                 raise limits.LimitExceeded(f"工作表“{over[0].sheet}”{over[0].message}，未读取")
-            return {}
+            return {}, False
         whole = len(head) < _HEAD  # already read: no second open
         with zipfile.ZipFile(io.BytesIO(head) if whole else path) as zf:
-            return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}
+            names = set(zf.namelist())
+            plain = whole and "xl/workbook.xml" in names and not names & _OTHER_FORMATS
+            return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}, plain
     except limits.LimitExceeded as exc:
         raise Unreadable(str(exc), "R20") from None
     except Exception:  # a damaged archive or workbook.xml: calamine's error says more
-        return {}
+        return {}, False
+
+
+# Parts of the other zip formats calamine tells by content (.xlsb, .ods).
+_OTHER_FORMATS = frozenset(("xl/workbook.bin", "mimetype", "content.xml"))
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _open(path: Path, head: bytes, plain: bool) -> python_calamine.CalamineWorkbook:
+    """The workbook, from the bytes already read when they are a plain .xlsx named so.
+
+    calamine picks its reader by the file name in from_path and by the content in
+    from_filelike: only where both pick the .xlsx reader are the bytes used (an .ods named
+    .xlsx stays an R01, as before); a failure is opened again by path, for its own message.
+    """
+    if plain and path.suffix.lower() in _XLSX_SUFFIXES:
+        try:
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(head))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+    return python_calamine.CalamineWorkbook.from_path(str(path))
 
 
 def _opening_error(path: Path, text: str) -> Unreadable:
@@ -176,26 +202,41 @@ def _opening_error(path: Path, text: str) -> Unreadable:
 SheetRead = tuple[list[list[Any]], Any] | str | None
 
 
-def _sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead, bool]]:
+# The template's own sheets beside its forms (writer/forms.py: LISTS_SHEET, very hidden,
+# and GUIDE_SHEET): in a workbook whose forms carry our stamp they hold no form, and are
+# not parsed (their limits are still checked).
+LISTS_SHEET, GUIDE_SHEET = "选项", "填表说明"
+Skip = Callable[[str, bool], bool]  # (sheet name, hidden) → not parsed
+
+
+def _sheets(
+    path: Path, result: ReadResult, skip: Skip | None = None
+) -> Iterator[tuple[str, SheetRead, bool]]:
     """Each sheet of the workbook at ``path``: an .xls in a child process (isolated.py),
-    the zip formats here, after their limits were checked (limits.py)."""
+    the zip formats here, after their limits were checked (limits.py). A sheet ``skip``
+    names (asked when its turn comes) is yielded with nothing read."""
     head = _sniff(path)
-    over = _limits(path, head)
+    over, plain = _limits(path, head)
     if head.startswith(_CFB):
         yield from _xls_sheets(path, result)
         return
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = _open(path, head, plain)
     except BaseException as exc:  # calamine raises its own types; a Rust panic is no Exception
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise _opening_error(path, str(exc)) from None
     for meta in book.sheets_metadata:
-        read = over.get(meta.name) or _sheet_rows(book, meta.name, result)
+        hidden = _hidden(meta)
+        read = over.get(meta.name)
+        if read is None:
+            if skip is not None and skip(meta.name, hidden):
+                continue
+            read = _sheet_rows(book, meta.name, result)
         if isinstance(read, tuple):
             rows, sheet = read
             read = (rows, sheet.merged_cell_ranges or ())
-        yield meta.name, read, _hidden(meta)
+        yield meta.name, read, hidden
 
 
 def _xls_sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead, bool]]:
@@ -246,32 +287,60 @@ def _sheet_rows(
 
 
 class Grid:
-    """A sheet's values, 1-based, with merged cells and a label index."""
+    """A sheet's values, 1-based, with merged cells and a label index.
+
+    The index of every label (and of the headings that print their points) is built on
+    first use: a form xltools wrote has each label where its layout says, so
+    :meth:`find` looks at that row first, and such a form is read without an index.
+    """
 
     def __init__(self, rows: list[list[Any]], merged: Iterable[tuple]) -> None:
         self.rows = rows
-        self.merged_from: dict[tuple[int, int], tuple[int, int]] = {}
-        self.merged_to: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → bottom-right
-        for (r0, c0), (r1, c1) in merged:
-            self.merged_to[(r0 + 1, c0 + 1)] = (r1 + 1, c1 + 1)
+        self._merged = merged
+
+    @functools.cached_property
+    def merged_from(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """Every cell covered by a merged range, other than its top left → that top left."""
+        out: dict[tuple[int, int], tuple[int, int]] = {}
+        for (r0, c0), (r1, c1) in self._merged:
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) != (r0, c0):
-                        self.merged_from[(r + 1, c + 1)] = (r0 + 1, c0 + 1)
-        self.labels: dict[str, list[Cell]] = defaultdict(list)
-        # Headings that print their points, "产出指标(50分)": cell → (name, points).
-        self.points: dict[Cell, tuple[str, float]] = {}
-        for r, row in enumerate(rows, start=1):
+                        out[(r + 1, c + 1)] = (r0 + 1, c0 + 1)
+        return out
+
+    @functools.cached_property
+    def merged_to(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """Top left → bottom right of each merged range."""
+        return {(r0 + 1, c0 + 1): (r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in self._merged}
+
+    @functools.cached_property
+    def labels(self) -> dict[str, list[Cell]]:
+        """Normalised text → the cells holding it (``其中:x`` under ``x`` too)."""
+        labels: dict[str, list[Cell]] = defaultdict(list)
+        for r, row in enumerate(self.rows, start=1):
             for c, value in enumerate(row, start=1):
-                if isinstance(value, str) and value.strip():
-                    key = normalise_label(value)
-                    self.labels[key].append(Cell(r, c))
-                    if key.startswith("其中") and len(key) > 2:  # "其中:本年财政拨款"
-                        self.labels[key[2:]].append(Cell(r, c))
-                    if "分" in value and value.rstrip().endswith((")", "）")):
-                        name, points = split_points(value)
-                        if points is not None:
-                            self.points[Cell(r, c)] = (name, points)
+                if isinstance(value, str):
+                    for key in cell_keys(value):
+                        labels[key].append(_cell(r, c))
+        return labels
+
+    @functools.cached_property
+    def points(self) -> dict[Cell, tuple[str, float]]:
+        """Headings that print their points, "产出指标(50分)": cell → (name, points)."""
+        out: dict[Cell, tuple[str, float]] = {}
+        for r, row in enumerate(self.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if (
+                    isinstance(value, str)
+                    and "分" in value
+                    and value.strip()
+                    and value.rstrip().endswith((")", "）"))
+                ):
+                    name, points = split_points(value)
+                    if points is not None:
+                        out[_cell(r, c)] = (name, points)
+        return out
 
     @property
     def height(self) -> int:
@@ -285,15 +354,115 @@ class Grid:
                 return None if value == "" else value
         return None
 
+    def keys_at(self, row: int, col: int) -> tuple[str, ...]:
+        """The label keys the cell at (row, col) is indexed under."""
+        if 1 <= row <= len(self.rows):
+            values = self.rows[row - 1]
+            if 1 <= col <= len(values) and isinstance(value := values[col - 1], str):
+                return cell_keys(value)
+        return ()
+
     def find(self, texts: Iterable[str], col: int | None, rows: range, near: int) -> Cell | None:
         """The cell holding one of ``texts`` within ``rows`` (and ``col``), nearest to ``near``."""
-        hits = [
-            cell
-            for text in texts
-            for cell in self.labels.get(normalise_label(text), ())
-            if cell.row in rows and (col is None or cell.col == col)
+        keys = _label_keys(tuple(texts))
+        if "labels" not in self.__dict__ and near in rows:
+            # The row ``near`` first: a hit there is the nearest (leftmost on that row).
+            hit = self._in_row(near, col, keys.__contains__)
+            if hit is not None or len(rows) == 1:
+                return hit
+        labels = self.labels
+        best, nearest = None, None
+        for key in keys:  # the first of equally near cells wins, as min() picks it
+            for cell in labels.get(key, ()):
+                if cell.row in rows and (col is None or cell.col == col):
+                    distance = (abs(cell.row - near), cell.col)
+                    if nearest is None or distance < nearest:
+                        best, nearest = cell, distance
+        return best
+
+    def _in_row(self, row: int, col: int | None, wanted: Callable[[str], bool]) -> Cell | None:
+        """The leftmost cell of ``row`` (or the cell in ``col``) with a key ``wanted``."""
+        if not 1 <= row <= len(self.rows):
+            return None
+        values = self.rows[row - 1]
+        cols = range(1, len(values) + 1) if col is None else (col,)
+        for c in cols:
+            if any(wanted(key) for key in self.keys_at(row, c)):
+                return _cell(row, c)
+        return None
+
+
+_FOOTERS: dict[tuple[int, int], tuple[Layout, Field, Any]] = {}
+
+
+def _footer(layout: Layout, fld: Field) -> Any:
+    """The footer of ``layout`` that holds ``fld`` (总分 …), or None; kept as _twins keeps."""
+    key = (id(layout), id(fld))
+    if (kept := _FOOTERS.get(key)) is None:
+        footer = next((f for f in layout.footers if any(fld is x for x in f.fields)), None)
+        kept = _FOOTERS[key] = (layout, fld, footer)
+    return kept[2]
+
+
+_TEXTS_OF: dict[int, tuple[Field, tuple[str, ...]]] = {}
+
+
+def _texts(fld: Field) -> tuple[str, ...]:
+    """A field's label and its aliases (kept by id with the field: hashing a Field is slow)."""
+    if (kept := _TEXTS_OF.get(id(fld))) is None:
+        kept = _TEXTS_OF[id(fld)] = (fld, (fld.label, *fld.aliases))
+    return kept[1]
+
+
+@functools.lru_cache(maxsize=65536)
+def _ref_of(row: int, col: int) -> str:
+    return Cell(row, col).ref
+
+
+def _ref(cell: Cell) -> str:
+    """``cell.ref`` ("B7"), kept: the same cells are named in every form."""
+    return _ref_of(cell.row, cell.col)
+
+
+_TWINS: dict[tuple[int, int], tuple[Layout, Field, list[Field]]] = {}
+
+
+def _twins(layout: Layout, fld: Field) -> list[Field]:
+    """The other fields of ``layout`` printed with ``fld``'s label (not the 总额 row's).
+    Kept per layout and field (with both, so that their ids stay theirs)."""
+    key = (id(layout), id(fld))
+    if (kept := _TWINS.get(key)) is None:
+        twins = [
+            f
+            for f in layout.fields
+            if f.label == fld.label
+            and f.label_cell != fld.label_cell
+            and not f.key.startswith("funds.total")
         ]
-        return min(hits, key=lambda c: (abs(c.row - near), c.col), default=None)
+        kept = _TWINS[key] = (layout, fld, twins)
+    return kept[2]
+
+
+@functools.lru_cache(maxsize=65536)
+def _cell(row: int, col: int) -> Cell:
+    """A Cell, shared: the same few hundred positions are indexed in every form."""
+    return Cell(row, col)
+
+
+@functools.lru_cache(maxsize=4096)  # the labels of the layouts, asked for on every form
+def _label_keys(texts: tuple[str, ...]) -> dict[str, None]:
+    """``texts`` normalised, each once, in order (a dict: ordered, quick to test)."""
+    return dict.fromkeys(normalise_label(text) for text in texts)
+
+
+@functools.lru_cache(maxsize=65536)  # the same labels recur in every file of a run
+def cell_keys(value: str) -> tuple[str, ...]:
+    """The label keys of a cell's text: its normalised form, and for "其中:本年财政拨款"
+    also "本年财政拨款"; none for a blank."""
+    if not value.strip():
+        return ()
+    key = normalise_label(value)
+    return (key, key[2:]) if key.startswith("其中") and len(key) > 2 else (key,)
 
 
 # -- reading one form ------------------------------------------------------------------------
@@ -453,8 +622,10 @@ class FormReader:
         near = self.top + Span.parse(ref).first.row - 1
         # "项目资金（元）" or a bare "项目资金": whichever is nearest to where the layout puts
         # it, so that an indicator or goal text reading "项目资金" cannot hide the unit.
-        units = [t for t in self.grid.labels if t.startswith("项目资金(")]
-        cell = self.grid.find(["项目资金", *units], None, self.rows, near)
+        cell = self._unit_label(near)
+        if cell is None:
+            units = [t for t in self.grid.labels if t.startswith("项目资金(")]
+            cell = self.grid.find(["项目资金", *units], None, self.rows, near)
         text = str(self.grid.value(cell) or "") if cell else ""
         if cell is None and not self.stamped and (stated := self._stated_unit()):
             cell, text = stated
@@ -463,6 +634,19 @@ class FormReader:
         if "元" not in text:
             self.report("R07", "项目资金标签中没有注明金额单位（元或万元），按元处理", cell)
         return "元"
+
+    def _unit_label(self, near: int) -> Cell | None:
+        """The 项目资金 label on row ``near``, as the search below would find it (its
+        nearest hit); None when the row has none, or a key the search normalises again."""
+        if near not in self.rows:
+            return None
+        for col in range(1, len(self.grid.rows[near - 1]) + 1 if near <= self.grid.height else 1):
+            for key in self.grid.keys_at(near, col):
+                if key.startswith("项目资金(") and normalise_label(key) != key:
+                    return None  # "项目资金(万元)(元)": leave it to the search
+                if key == "项目资金" or key.startswith("项目资金("):
+                    return Cell(near, col)
+        return None
 
     def _stated_unit(self) -> tuple[Cell, str] | None:
         """A unit stated elsewhere: "单位：万元", "年度预算数(万元)" (no 项目资金 label)."""
@@ -482,7 +666,7 @@ class FormReader:
     def _field(self, layout: Layout, fld: Field, record: Record, table: _Table) -> None:
         span = fld.label_span
         assert span is not None
-        footer = next((f for f in layout.footers if any(fld is x for x in f.fields)), None)
+        footer = _footer(layout, fld)
         if footer is not None:
             expected = table.end + footer.offset
             col = span.first.col
@@ -491,16 +675,16 @@ class FormReader:
         if not self.stamped:
             self._foreign_field(layout, fld, record, table, expected, footer is not None)
             return
-        label = self.grid.find((fld.label, *fld.aliases), col, self.rows, expected)
+        label = self.grid.find(_texts(fld), col, self.rows, expected)
         if label is None:
             if fld.required:
                 self._missing(fld, record)
             return
         value_cell = fld.value_span.first
-        target = Cell(
+        target = _cell(
             label.row + value_cell.row - span.first.row, label.col + value_cell.col - span.first.col
         )
-        record.cells[fld.key] = target.ref
+        record.cells[fld.key] = _ref(target)
         if fld.key.startswith("_"):  # display-only cells (总分 row's 分值): located, not stored
             return
         _assign(
@@ -519,7 +703,7 @@ class FormReader:
         in_footer: bool,
     ) -> None:
         """A field of a layout xltools did not write: by its label, wherever it is."""
-        texts = (fld.label, *fld.aliases)
+        texts = _texts(fld)
         if in_footer:
             rows = range(table.header_row + 1, self.end + 1) if table.header_row else self.rows
             label = self.grid.find(texts, None, rows, expected)
@@ -598,14 +782,7 @@ class FormReader:
 
     def _nth_label(self, layout: Layout, fld: Field, texts: tuple, expected: int) -> Cell | None:
         """Fields sharing a label (the two 其他资金) take its occurrences in layout order."""
-        twins = [
-            f
-            for f in layout.fields
-            if f.label == fld.label
-            and f.label_cell != fld.label_cell
-            and not f.key.startswith("funds.total")
-        ]
-        if not twins or layout.kind == SELF_EVALUATION:
+        if layout.kind == SELF_EVALUATION or not (twins := _twins(layout, fld)):
             return self.grid.find(texts, None, self.rows, expected)
         found = {
             c
@@ -698,6 +875,8 @@ class FormReader:
     def _convert(
         self, typ: T, raw: Any, cell: Cell, record: Record, label: str, shown: Any = None
     ) -> Any:
+        if (value := _plain_value(typ, raw)) is not _SLOW:
+            return value
         if typ == T.GRADE and cell_values.is_number(raw):
             # A formula's cached result of the wrong type: a .xls saved by LibreOffice gives
             # the 评分等级 formula as 0. Missing, not "0" (a false S14, a file left unmerged).
@@ -777,23 +956,14 @@ class FormReader:
     def _table_end(self, layout: Layout, header_row: int, name_col: int) -> int:
         """The last indicator row: above the first footer (总分, 合计, 评分等级) or the first
         block printed below the table (财政部门审核意见, 填表人 …), left of 三级指标."""
-        stops = [normalise_label(t) for f in layout.footers for t in f.labels]
-        rows = [
-            c.row
-            for text in stops
-            for c in self.grid.labels.get(text, ())
-            if header_row < c.row <= self.end and c.col < name_col
-        ]
-        if not self.stamped:
-            below = tuple(normalise_label(t) for t in vocabulary.BELOW_TABLE)
-            rows += [
-                c.row
-                for text, cells in self.grid.labels.items()
-                if text.startswith(below)
-                for c in cells
-                if header_row < c.row <= self.end and c.col < name_col
-            ]
-        return min(rows, default=self.end + 1) - 1
+        stops = {normalise_label(t) for f in layout.footers for t in f.labels}
+        below = () if self.stamped else tuple(normalise_label(t) for t in vocabulary.BELOW_TABLE)
+        for row in range(header_row + 1, min(self.end, self.grid.height) + 1):
+            for col in range(1, min(name_col, len(self.grid.rows[row - 1]) + 1)):
+                for key in self.grid.keys_at(row, col):
+                    if key in stops or key.startswith(below):
+                        return row - 1
+        return self.end
 
     def _note_blanks(self, ind: Indicator, cols: dict[str, int]) -> None:
         for key in ("target", "actual", "weight", "score"):
@@ -889,7 +1059,6 @@ class FormReader:
             if key not in types:
                 continue
             typ, label = types[key]
-            cell = Cell(row, tc.cols[key])
             if key in ("level1", "level2"):
                 value = foreign_table.level_name(value)
             elif key == "name":
@@ -898,7 +1067,10 @@ class FormReader:
                 op = _at(values, tc.operator) if tc.operator else None
                 unit = _at(values, tc.unit) if tc.unit else None
                 value = foreign_table.compose_target(op, value, unit)
-            setattr(ind, key, self._convert(typ, value, cell, record, label))
+            converted = _plain_value(typ, value)
+            if converted is _SLOW:
+                converted = self._convert(typ, value, Cell(row, tc.cols[key]), record, label)
+            setattr(ind, key, converted)
         ind.target = foreign_table.normalise_operator(ind.target)
         return ind
 
@@ -970,7 +1142,10 @@ class FormReader:
             return None
         ind = Indicator(row=row)
         for key, (col, typ, label) in cols.items():
-            setattr(ind, key, self._convert(typ, raw[key], Cell(row, col), record, label))
+            value = _plain_value(typ, raw[key])
+            if value is _SLOW:
+                value = self._convert(typ, raw[key], Cell(row, col), record, label)
+            setattr(ind, key, value)
         return ind
 
     def _computed(self, layout: Layout, record: Record) -> None:
@@ -1003,6 +1178,32 @@ class FormReader:
                     expected=value,
                     project=record.project_name,
                 )
+
+
+_TEXTS = frozenset((T.TEXT, T.LONG_TEXT, T.GRADE))
+_NUMBERS = frozenset((T.MONEY, T.WEIGHT, T.SCORE))
+_SLOW = object()  # _plain_value: not a plain cell, convert it in full
+
+
+def _plain_value(typ: T, raw: Any) -> Any:
+    """What :meth:`FormReader._convert` makes of the usual cells, without its checks: a
+    blank, a text of normal length, a finite number where an amount or points belong;
+    ``_SLOW`` for every other cell."""
+    if raw is None:
+        return None
+    kind = raw.__class__
+    if kind is str:
+        if typ in _TEXTS:
+            text = clean_text(raw)
+            return text if text is None or len(text) <= cell_values.MAX_TEXT else _SLOW
+    elif kind is float or kind is int:
+        if typ in _NUMBERS:
+            number = float(raw)
+            ok = math.isfinite(number) and abs(number) <= cell_values.MAX_NUMBER
+            return number if ok else _SLOW
+        if typ == T.GRADE:
+            return None  # a formula's cached number where the grade belongs (see _convert)
+    return _SLOW
 
 
 def _without_unit(text: str, unit: str) -> str:
@@ -1063,7 +1264,7 @@ def _assign(record: Record, key: str, value: Any) -> None:
 
 def _forms(grid: Grid, result: ReadResult, sheet: str) -> list[tuple[int, int, str]]:
     """(top, end, kind) of every form of a sheet; what is not read is reported (R08, R09)."""
-    found = recognise.headings(grid.labels, grid.rows)
+    found = recognise.headings(grid.rows, cell_keys)
     forms = [h for h in found if h.kind is not None]
     for h in found:
         if h.kind is None:
@@ -1121,14 +1322,29 @@ def _uncached(path: Path, sheet: str, blanks: list[formulas.Blank], result: Read
             result.findings.append(finding("R16", message, result.file, **where))
 
 
+def _has_stamp(rows: list[list[Any]]) -> bool:
+    """A cell holds xltools' identity stamp: the sheet is a form xltools wrote."""
+    return any(
+        isinstance(value, str) and value.startswith("xltools:") and _STAMP.match(value)
+        for row in rows
+        for value in row
+    )
+
+
 def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResult:
     """Every form in the workbook at ``path`` as records, and what went wrong reading them."""
     path = Path(path)
     profile = profile or load_profile()
     result = ReadResult(str(path))
+    grids: list[tuple[str, Grid, bool]] = []
+
+    def template_sheet(name: str, hidden: bool) -> bool:
+        if name != GUIDE_SHEET and (name != LISTS_SHEET or not hidden):
+            return False
+        return any(_has_stamp(grid.rows) for _, grid, _ in grids)
+
     try:
-        grids = []
-        for name, read, hidden in _sheets(path, result):
+        for name, read, hidden in _sheets(path, result, template_sheet):
             if isinstance(read, str):
                 message = f"工作表“{name}”未读取：{read}"
                 result.findings.append(finding("R20", message, str(path), sheet=name))

@@ -235,7 +235,7 @@ class App:
                 [job.folder / "files"],
                 declarations=[job.folder / "declarations"] if declarations else None,
                 progress=job.advance,
-                jobs=0,  # workers.AUTO: one process per CPU from 200 files
+                jobs=0,  # workers.AUTO: one process per CPU from 500 files
             )
             job.extra["shown"] = views.relabelled(report, job.extra["roots"])
             return report
