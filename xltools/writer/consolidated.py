@@ -643,6 +643,7 @@ class ConsolidatedWriter:
         # No cell formats: the workbook's default is 宋体 10, numbers show as typed (6.59,
         # 10), and a plain table is what a pivot table wants; formats would cost a third.
         texts = [k == TEXT for _, k, _ in cols]
+        measured: dict[tuple[int, str], int] = {}  # (column, text) → lines
         r = 0
         for entry in entries:
             rec = entry.record
@@ -663,7 +664,10 @@ class ConsolidatedWriter:
                         ws.write_string(r, c, value)
                         # A text of n characters is at most 2n wide: most are measured unread.
                         if 2 * len(value) > room[c]:
-                            lines = max(lines, paper.lines(value, room[c] + 1))
+                            n = measured.get((c, value))
+                            if n is None:  # the same indicator texts recur in many projects
+                                n = measured[c, value] = paper.lines(value, room[c] + 1)
+                            lines = max(lines, n)
                     else:
                         ws.write_number(r, c, value)
                 if lines > 1:
