@@ -3,6 +3,7 @@
     python benchmarks/bench_one.py                                   # the example 自评表, best of 7
     python benchmarks/bench_one.py examples/申报表_信息系统维护经费.xlsx --repeat 11
     python benchmarks/bench_one.py --imports                          # also: what check imports
+    python benchmarks/bench_one.py --against /tmp/old                  # and an older checkout
 
 Both commands run as child processes, as a clerk runs them (``python -m xltools …``, the
 output to a file so that no terminal is timed), in turn in the same minutes: read, check,
@@ -53,28 +54,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="runs of each command (7)")
     parser.add_argument("--imports", action="store_true", help="also list check's imports")
     parser.add_argument("--top", type=int, default=15, help="imports listed (15)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="also time a checkout of other code (its xltools/ runs from this folder), in turn",
+    )
     args = parser.parse_args(argv)
     print(f"xltools one-file benchmark — {machine()}")
     print(f"file: {args.file} ({args.file.stat().st_size / 1024:.0f} KB)")
     print(f"before: {load()}")
-    runs: dict[str, list[Timing]] = {"read": [], "check": []}
-    codes: dict[str, set[int]] = {"read": set(), "check": set()}
+    # (label, working folder): python -m xltools imports xltools/ from the working folder
+    code = [("", None)] + ([(f" [{args.against}]", args.against.resolve())] if args.against else [])
+    keys = [(verb, label) for label, _ in code for verb in ("read", "check")]
+    runs: dict[tuple[str, str], list[Timing]] = {k: [] for k in keys}
+    codes: dict[tuple[str, str], set[int]] = {k: set() for k in keys}
+    path = args.file.resolve()
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(max(1, args.repeat)):
-            for verb in runs:
-                cmd = command(verb, args.file, Path(tmp) / f"{verb}.out")
-                run = run_child(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                runs[verb].append(run.timing)
-                codes[verb].add(run.returncode)
+            for label, cwd in code:
+                for verb in ("read", "check"):
+                    cmd = command(verb, path, Path(tmp) / f"{verb}.out")
+                    run = run_child(
+                        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd
+                    )
+                    runs[verb, label].append(run.timing)
+                    codes[verb, label].add(run.returncode)
     print(f"after: {load()}")
-    best = {v: Timing(min(t.wall for t in ts), min(t.cpu for t in ts)) for v, ts in runs.items()}
+    best = {k: Timing(min(t.wall for t in ts), min(t.cpu for t in ts)) for k, ts in runs.items()}
     print(f"\nbest of {args.repeat}, each command in its own process{'':<6}wall s   CPU s")
-    for verb, t in best.items():
-        shown = " ".join(["xltools", verb, args.file.name])
-        exits = ",".join(map(str, sorted(codes[verb])))
+    for (verb, label), t in best.items():
+        shown = " ".join(["xltools", verb, args.file.name]) + label
+        exits = ",".join(map(str, sorted(codes[verb, label])))
         print(f"    {shown:<46}{t.wall:7.2f} {t.cpu:7.2f}   (exit {exits})")
-    read, check = best["read"], best["check"]
-    print(f"    check ÷ read: {check.wall / read.wall:.2f}× wall, {check.cpu / read.cpu:.2f}× CPU")
+    for label, _ in code:
+        read, check = best["read", label], best["check", label]
+        print(
+            f"    check ÷ read{label}: {check.wall / read.wall:.2f}× wall, "
+            f"{check.cpu / read.cpu:.2f}× CPU"
+        )
     if args.imports:
         imports(args.file, args.top)
     return 0
