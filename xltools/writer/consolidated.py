@@ -260,6 +260,12 @@ class _Sheet(Worksheet):
             table.pop(r, None)
         self._flushed = limit
 
+    def discard(self) -> None:
+        """Close the temporary file of flushed rows (when the workbook is not written)."""
+        done, self._done = self._done, None
+        if done is not None:
+            done.close()
+
     def _token(self, fmt: Any) -> str:
         token = self._tokens.get(id(fmt))
         if token is None:
@@ -295,22 +301,22 @@ class _Sheet(Worksheet):
 
     def _write_flushed(self) -> None:
         """The flushed rows, each format token replaced by the format's number."""
-        done, self._done = self._done, None
         formats, numbers = self._formats, [""] * len(self._formats)
         write = self.fh.write
-        done.seek(0)
-        carry = ""
-        while data := done.read(1 << 20):
-            parts = (carry + data).split("\x00")  # text, token, text, token, …, text
-            carry = "\x00" + parts.pop() if len(parts) % 2 == 0 else ""  # a token cut off
-            for i in range(1, len(parts), 2):
-                k = int(parts[i])
-                number = numbers[k]
-                if not number:
-                    number = numbers[k] = str(formats[k]._get_xf_index())
-                parts[i] = number
-            write("".join(parts))
-        done.close()
+        with self._done as done:  # closed even when writing fails
+            self._done = None
+            done.seek(0)
+            carry = ""
+            while data := done.read(1 << 20):
+                parts = (carry + data).split("\x00")  # text, token, text, token, …, text
+                carry = "\x00" + parts.pop() if len(parts) % 2 == 0 else ""  # a token cut off
+                for i in range(1, len(parts), 2):
+                    k = int(parts[i])
+                    number = numbers[k]
+                    if not number:
+                        number = numbers[k] = str(formats[k]._get_xf_index())
+                    parts[i] = number
+                write("".join(parts))
 
     def _rows_xml(self, rows: list[int], spans: dict[int, str], index: Callable) -> None:
         """xlsxwriter's ``_write_rows`` for ``rows``; ``index`` gives
@@ -444,19 +450,25 @@ class ConsolidatedWriter:
         return self.st.get(**props)
 
     def write(self) -> None:
-        groups = self.plan.groups()
-        several = len(groups) > 1
-        for (kind, year), entries in groups.items():
-            suffix = f"（{year or ''}{KIND_NAMES[kind]}）" if several else ""
-            summary = self._summary(f"项目汇总{suffix}", kind, entries)
-            self._indicators(f"指标明细{suffix}", kind, entries)
-            self._forms(f"汇总表{suffix}", entries)
-            self._chart_data(kind, summary, entries, suffix)
-        self._charts()
-        if self.plan.findings:
-            self._findings()
-        self._sources()
-        self.book.close()
+        try:
+            groups = self.plan.groups()
+            several = len(groups) > 1
+            for (kind, year), entries in groups.items():
+                suffix = f"（{year or ''}{KIND_NAMES[kind]}）" if several else ""
+                summary = self._summary(f"项目汇总{suffix}", kind, entries)
+                self._indicators(f"指标明细{suffix}", kind, entries)
+                self._forms(f"汇总表{suffix}", entries)
+                self._chart_data(kind, summary, entries, suffix)
+            self._charts()
+            if self.plan.findings:
+                self._findings()
+            self._sources()
+            self.book.close()
+        except BaseException:  # the sheets' temporary files, whatever went wrong
+            for ws in self.book.worksheets():
+                if isinstance(ws, _Sheet):
+                    ws.discard()
+            raise
 
     # -- 项目汇总 -----------------------------------------------------------------------------
     def _summary(self, name: str, kind: str, entries: list[Entry]) -> dict:
