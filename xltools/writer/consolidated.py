@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import (
     CellBlankTuple,
     CellDatetimeTuple,
@@ -216,6 +216,50 @@ class _Sheet(Worksheet):
         if self._dimensions(row, col):
             return -1
         self.table[row][col] = CellBlankTuple(cell_format)
+        return 0
+
+    def merge_range(
+        self,
+        first_row: Any,
+        first_col: Any,
+        last_row: Any,
+        last_col: Any,
+        data: Any,
+        cell_format: Any = None,
+    ) -> Any:
+        """xlsxwriter's ``merge_range`` for a range given by numbers, first cell first; the
+        blank cells that pad it share one tuple. Anything else, or an overlap (for
+        xlsxwriter's error), goes through xlsxwriter."""
+        if (
+            first_row.__class__ is not int
+            or first_col.__class__ is not int
+            or last_row.__class__ is not int
+            or last_col.__class__ is not int
+            or first_row > last_row
+            or first_col > last_col
+            or (first_row == last_row and first_col == last_col)
+            or self.constant_memory
+        ):
+            return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
+        if self._dimensions(first_row, first_col) or self._dimensions(last_row, last_col):
+            return -1
+        merged, tables = self.merged_cells, self.table_cells
+        cells = [
+            (row, col)
+            for row in range(first_row, last_row + 1)
+            for col in range(first_col, last_col + 1)
+        ]
+        if any(merged.get(cell) or tables.get(cell) for cell in cells):
+            return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
+        cell_range = xl_range(first_row, first_col, last_row, last_col)
+        for cell in cells:
+            merged[cell] = cell_range
+        self.merge.append([first_row, first_col, last_row, last_col])
+        self._write(first_row, first_col, data, cell_format)
+        if cell_format is not None:  # xlsxwriter writes no blank cell without a format
+            blank, table = CellBlankTuple(cell_format), self.table
+            for row, col in cells[1:]:
+                table[row][col] = blank
         return 0
 
     def _dimensions(self, row: int, col: int) -> int:
