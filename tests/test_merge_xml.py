@@ -71,3 +71,19 @@ def test_flushed_rows_leave_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert forms and details
     for name in forms + details:
         assert kept[name] < 80, (name, kept[name])  # a form is 30–60 rows
+
+
+def test_a_cell_written_above_the_flushed_rows_is_an_error(tmp_path: Path) -> None:
+    """Never a cell dropped silently: the writer promised not to write there any more."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"), {"in_memory": True})
+    book.worksheet_class = consolidated._Sheet
+    ws = book.add_worksheet("表")
+    for r in range(40):
+        ws.write_string(r, 0, "文字")
+    ws.flush(35)  # rows 1–32 leave memory
+    ws.write_string(3, 1, "迟到")
+    with pytest.raises(RuntimeError, match="row 4 written after it was flushed"):
+        book.close()
+    ws.discard()

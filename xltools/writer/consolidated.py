@@ -338,6 +338,9 @@ class _Sheet(Worksheet):
         if self._done is not None:
             self._write_flushed()
         lo, hi, start = self.dim_rowmin, self.dim_rowmax, self._flushed
+        late = min((r for r, cells in self.table.items() if cells and r < start), default=None)
+        if late is not None:  # a caller broke flush's promise: never drop a cell silently
+            raise RuntimeError(f"{self.name}: row {late + 1} written after it was flushed")
         rows = sorted(r for r in {*self.table, *self.row_info} if lo <= r <= hi and r >= start)
         self.row_spans = self._spans(rows)
         self._rows_xml(rows, self.row_spans, _xf_index)
