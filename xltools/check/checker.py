@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -111,6 +113,25 @@ def _not_blank(fr: FileReport) -> None:
         ]
 
 
+def _without_hypothesis(module: str) -> None:
+    """Import ``module`` (pandera's pandas checks) with hypothesis hidden, before pandera
+    imports them itself.
+
+    When hypothesis is installed (the test extras), pandera imports it, and with it
+    whatever registers as a hypothesis plugin (trio, pytest), for its data synthesis,
+    which xltools never uses: 0.7 s of every ``check`` and ``merge``. Nothing is hidden
+    when hypothesis is already imported (the test suite) or the module is.
+    """
+    if "hypothesis" in sys.modules or module in sys.modules:
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # import → ImportError
+    try:
+        importlib.import_module(module)
+    finally:
+        if sys.modules.get("hypothesis", 0) is None:
+            del sys.modules["hypothesis"]
+
+
 class Checker:
     def __init__(
         self,
@@ -190,6 +211,8 @@ class Checker:
         from xltools.check.frames import build_frames  # pandas and pandera only when checking
         from xltools.check.rules.cross import CROSS_RULES, Context
         from xltools.check.rules.scoring import SCORING_RULES  # record-level, on the same Context
+
+        _without_hypothesis("pandera.backends.pandas.builtin_checks")
         from xltools.check.schemas import validate
 
         frames, out = validate(build_frames(records, self.profile), records, self.profile)
