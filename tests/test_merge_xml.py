@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from xlsxwriter.worksheet import Worksheet
 
 from xltools import api
 from xltools.write import consolidated
@@ -21,11 +20,7 @@ from xltools.write import consolidated
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-class _Plain(Worksheet):
-    """xlsxwriter's worksheet, with the writer's ``flush`` doing nothing."""
-
-    def flush(self, below: int) -> None:
-        pass
+_Plain = consolidated._PlainSheet  # xlsxwriter's worksheet, the writer's flush a no-op
 
 
 def _parts(path: Path) -> dict[str, bytes]:
@@ -87,3 +82,20 @@ def test_a_cell_written_above_the_flushed_rows_is_an_error(tmp_path: Path) -> No
     with pytest.raises(RuntimeError, match="row 4 written after it was flushed"):
         book.close()
     ws.discard()
+
+
+def test_an_uncompared_xlsxwriter_release_gets_its_own_worksheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast worksheet leans on xlsxwriter's internals: only with releases compared here."""
+    import xlsxwriter
+
+    assert consolidated.worksheet_class() is consolidated._Sheet  # the release installed
+    monkeypatch.setattr(xlsxwriter, "__version__", "9.0.0")
+    assert consolidated.worksheet_class() is consolidated._PlainSheet
+    fast, plain = tmp_path / "fast.xlsx", tmp_path / "plain.xlsx"
+    api.merge([EXAMPLES], plain, force=True)
+    monkeypatch.undo()
+    api.merge([EXAMPLES], fast, force=True)
+    a, b = _parts(fast), _parts(plain)
+    assert [n for n in a if a[n] != b[n]] == []

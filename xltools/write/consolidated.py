@@ -431,6 +431,24 @@ class _Sheet(Worksheet):
             write("".join(out))
 
 
+class _PlainSheet(Worksheet):
+    """xlsxwriter's own worksheet, for the releases :class:`_Sheet` was not compared with."""
+
+    def flush(self, below: int) -> None:  # keeps every row in memory, as xlsxwriter does
+        pass
+
+
+# _Sheet relies on xlsxwriter's internals (its cell tuples, _write_row, _get_xf_index) as
+# they are in these releases, compared byte for byte by tests/test_merge_xml.py. Any other
+# release gets xlsxwriter's own worksheet: slower and larger in memory, the same workbook.
+COMPARED_RELEASES = ("3.3",)
+
+
+def worksheet_class() -> type[Worksheet]:
+    release = ".".join(xlsxwriter.__version__.split(".")[:2])
+    return _Sheet if release in COMPARED_RELEASES else _PlainSheet
+
+
 def _fraction(percent: float | None) -> float | None:
     return None if percent is None else tidy(percent / 100)
 
@@ -484,7 +502,7 @@ class ConsolidatedWriter:
                 },
             },
         )
-        self.book.worksheet_class = _Sheet  # every add_worksheet: the faster cell XML
+        self.book.worksheet_class = worksheet_class()  # every add_worksheet
         self.book.set_properties({"title": plan.title, "author": "xltools"})
         self.st = Styles(self.book)
         self.head = self.st.get(bold=True, border=1, align="center", bg_color="#F2F2F2")
