@@ -218,7 +218,7 @@ def check(
 
     ``declarations``: 申报表 files/folders to check self-evaluations against (X01–X05).
     ``jobs``: processes reading and checking; ``xltools.read.workers.AUTO`` (0): one per CPU
-    (from 500 files). In a script, more than one needs the ``if __name__ == "__main__":``
+    on 3 CPUs or more, from 500 files. In a script, more than one needs the ``if __name__ == "__main__":``
     guard, as with any use of multiprocessing.
     ``progress``: see :mod:`xltools.progress` (the command line passes its rich bar,
     the web page a function called with the number of files just finished).

@@ -122,7 +122,7 @@ JOBS = click.option(
     type=Integer(),
     callback=lambda _ctx, _param, value: _positive(value),
     metavar="N",
-    help="同时读取、检查文件的进程数（默认每个 CPU 一个；文件少于 500 个时只用一个）。",
+    help="同时读取、检查文件的进程数（默认：3 个及以上 CPU 时每个 CPU 一个，否则一个；文件少于 500 个时只用一个）。",
 )
 _KIND = Choice(["申报表", "自评表", "declaration", "self-evaluation"])
 
