@@ -4,22 +4,11 @@
     python benchmarks/bench_foreign.py --files 200 --xls 20 --workdir /tmp/bench-foreign
     python benchmarks/bench_foreign.py --profile foreign.prof --pyinstrument
 
-The workbooks are drawn here with xlsxwriter directly, never with xltools' writer, so
-they carry no identity stamp and the reader has to find every value by its label:
-
-- ``decl``: a 申报表 (2025 layout) as the seed-002 export shows it, one cell per tab:
-  labels with colons (``项目资金总额:``, ``其中: 当年财政拨款``), amounts and dates as
-  text (``29,620,000.00``), spacer columns, indicator rows shifted sideways;
-- ``decl3``: three of those stacked in one sheet under a document title, as seed 002;
-- ``se``: printed 自评表 (seed 004), one per sheet, 1–3 sheets: funds grid with column
-  headers, 一级/二级 merged (or repeated, or on a group's first row only), 总分 row;
-- ``se_stack``: 2–4 printed 自评表 one under another in one sheet, 执行率 as text;
-- with ``--xls N``: N of the workbooks converted to .xls by LibreOffice;
-- with ``--layouts regional``: every workbook in a regional layout instead (``reg_decl``,
-  ``reg_se``): a 申报表 or 自评表 drawn by ``testkit/regional.py`` with a random set of
-  the changes regions make (synonym labels, trailing brackets, line breaks in labels, a
-  spacer column, an extra 绩效标准 column, a target split over 指标性质 / 指标值 / 度量单位,
-  points in the 一级 headings, another title).
+The workbooks are drawn with xlsxwriter directly, never with xltools' writer, so they
+carry no identity stamp and the reader has to find every value by its label; the styles
+(``decl``, ``decl3``, ``se``, ``se_stack``, and with ``--layouts regional`` ``reg_decl``,
+``reg_se``) are described in ``testkit/foreign.py``, which draws them. With ``--xls N``,
+N of the workbooks are converted to .xls by LibreOffice.
 
 The values come from ``xltools.api.example_records()`` varied as in ``testkit/records.py``;
 the drawing is ``testkit/foreign.py``.

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import tempfile
 import time
@@ -36,6 +35,7 @@ from typing import Any
 import xlsxwriter
 
 from testkit import regional as regional_layouts
+from testkit.office import convert_command, find_soffice
 from testkit.records import bases, pools, vary
 from xltools import compute
 from xltools.files import safe_filename
@@ -445,24 +445,14 @@ def _make(job: tuple[int, int, Path, str]) -> tuple[str, str, int]:
 
 def to_xls(folder: Path, names: list[str], batch: int = 100) -> list[str]:
     """Convert ``names`` (.xlsx in ``folder``) to .xls with LibreOffice; the .xlsx are removed."""
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    binary = find_soffice()
     if binary is None:
         raise SystemExit("--xls needs LibreOffice (soffice) on PATH")
     out = []
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         for start in range(0, len(names), batch):
             chunk = names[start : start + batch]
-            cmd = [
-                binary,
-                f"-env:UserInstallation={Path(profile).as_uri()}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "xls",
-                "--outdir",
-                str(folder),
-                *(str(folder / n) for n in chunk),
-            ]
+            cmd = convert_command(binary, Path(profile), "xls", folder, [folder / n for n in chunk])
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=1200, check=False)
             for name in chunk:
                 xls = folder / (Path(name).stem + ".xls")

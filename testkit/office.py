@@ -28,6 +28,23 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def convert_command(
+    binary: str, profile: Path, fmt: str, outdir: Path, paths: list[Path]
+) -> list[str]:
+    """The ``soffice --convert-to`` command line for ``paths``, with the private ``profile``."""
+    return [
+        binary,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        fmt,
+        "--outdir",
+        str(outdir),
+        *map(str, paths),
+    ]
+
+
 class Soffice:
     """``soffice --headless --convert-to`` with a private, recalculating profile."""
 
@@ -39,17 +56,7 @@ class Soffice:
     def convert(self, paths: list[Path], fmt: str, outdir: Path) -> list[Path]:
         """Convert all ``paths`` in one start of LibreOffice (a start costs 1–5 s)."""
         outdir.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            self.binary,
-            f"-env:UserInstallation={self.profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(outdir),
-            *map(str, paths),
-        ]
+        cmd = convert_command(self.binary, self.profile, fmt, outdir, paths)
         done = subprocess.run(
             cmd, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT, check=False
         )

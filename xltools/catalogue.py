@@ -348,9 +348,14 @@ def _scope(rule_id: str) -> str:
 
 # The messages of the rules evaluated after reading, per case. The read-time rules (R, and
 # D17/S26 which the reader raises) word theirs where the reader finds the cause.
+# Each pair of rules (申报表 D…, 自评表 S…) that checks the same thing says it in the same words.
 MIXED = "本表同时把成本指标作为一级指标（2021 体系）和产出指标下的二级指标（2015 体系），请统一"
+REQUIRED = {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"}
+PAIR = "“{level1}”下没有二级指标“{level2}”（不符合指标体系）"
+ROW = {"name": "指标行没有填写三级指标", "target": "三级指标“{name}”没有填写{label}"}
+REPEATED = {"": "三级指标“{name}”在本项目中重复出现"}
 MESSAGES: dict[str, dict[str, str]] = {
-    "D01": {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"},
+    "D01": REQUIRED,
     "D02": {
         "category": "建议填写项目类别（或项目性质）",
         "project_total": "建议填写项目资金总额",
@@ -368,20 +373,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "D07": {"": "项目资金总额（{total}）不等于财政资金与其他资金之和（{parts}）"},
     "D08": {"": "年度资金申请总额（{annual}）超过了项目资金总额（{project}）"},
     "D09": {"": "一年内完成的项目，年度“其他资金”（{annual}）与项目“其他资金”（{project}）不一致"},
-    "D10": {"pair": "“{level1}”下没有二级指标“{level2}”（不符合指标体系）"},
-    "D11": {"name": "指标行没有填写三级指标", "target": "三级指标“{name}”没有填写{label}"},
+    "D10": {"pair": PAIR},
+    "D11": ROW,
     "D12": {
         "": "指标目标值“{target}”无法识别：应写作 运算符+数值+单位（如 >=80%、≥10000(人)），"
         "或简短的定性表述"
     },
     "D13": {"": "缺少{missing}（产出、效益、满意度指标各至少一个）"},
-    "D14": {"": "三级指标“{name}”在本项目中重复出现"},
+    "D14": REPEATED,
     "D15": {"": MIXED},
     "D16": {
         "": "三级指标“{name}”的指标目标值“{target}”过于笼统，未细化量化"
         "（财预〔2015〕88号：绩效目标应细化、量化），建议写明数值和单位"
     },
-    "S01": {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"},
+    "S01": REQUIRED,
     "S02": {"": "执行率应为 {executed} ÷ {budget} = {rate:.2f}%，表中为 {shown}%"},
     "S03": {"": "执行率得分应为 min({rate:.2f}%, 100%) × {weight} = {score:.2f}，表中为 {shown}"},
     "S04": {"": "{column}：年度资金总额（{total}）不等于其中各项之和（{parts}）"},
@@ -414,12 +419,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "expected_goal": "年度总体目标的“预期目标”未填写",
         "actual_result": "年度总体目标的“实际完成情况”未填写",
     },
-    "S16": {
-        "pair": "“{level1}”下没有二级指标“{level2}”（不符合指标体系）",
-        "name": "指标行没有填写三级指标",
-        "target": "三级指标“{name}”没有填写{label}",
-    },
-    "S17": {"": "三级指标“{name}”在本项目中重复出现"},
+    "S16": {"pair": PAIR, **ROW},
+    "S17": REPEATED,
     "S18": {"": MIXED},
     "S19": {
         "": "“{heading}({printed:g}分)”：{what}的{word}之和为 {actual:.2f}，与标题中的 {printed:g} 分不一致"
