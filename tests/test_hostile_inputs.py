@@ -120,7 +120,30 @@ def test_r20_not_raised_for_a_normal_form_or_formats_far_out(tmp_path: Path) -> 
 
 
 def test_r20_only_the_sheet_over_the_limit_is_skipped(tmp_path: Path) -> None:
-    """A far cell in the 填表说明 sheet: the form in the first sheet is still read."""
+    """A far cell in a sheet beside the form (填表说明 renamed 附表, so that it is read):
+    the form in the first sheet is still read, the other sheet is not."""
+    path = tmp_path / "附表很大.xlsx"
+    far = b'<row r="200000"><c r="A200000"><v>1</v></c></row></sheetData>'
+    with zipfile.ZipFile(bad.DECLARATION) as zf:
+        last = sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet"))[-1]
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == last:
+            return data.replace(b"</sheetData>", far)
+        if name == "xl/workbook.xml":
+            return data.replace('name="填表说明"'.encode(), 'name="附表"'.encode())
+        return data
+
+    bad.rezip(bad.DECLARATION, path, edit)
+    [res] = api.read([path])
+    assert [r.project_name for r in res.records] == ["信息系统维护经费"]
+    [over] = [f for f in res.findings if f.rule == "R20"]
+    assert over.sheet == "附表"
+
+
+def test_template_sheets_beside_a_stamped_form_are_not_scanned(tmp_path: Path) -> None:
+    """The template's own 填表说明 beside a stamped form is never read, so never allocated:
+    a far cell in it is no R20, and the form reads as it does without it."""
     path = tmp_path / "说明页很大.xlsx"
     far = b'<row r="200000"><c r="A200000"><v>1</v></c></row></sheetData>'
     with zipfile.ZipFile(bad.DECLARATION) as zf:
@@ -129,9 +152,10 @@ def test_r20_only_the_sheet_over_the_limit_is_skipped(tmp_path: Path) -> None:
         bad.DECLARATION, path, lambda n, d: d.replace(b"</sheetData>", far) if n == last else d
     )
     [res] = api.read([path])
+    [plain] = api.read([bad.DECLARATION])
     assert [r.project_name for r in res.records] == ["信息系统维护经费"]
-    [over] = [f for f in res.findings if f.rule == "R20"]
-    assert over.sheet != "申报表"
+    assert not [f for f in res.findings if f.rule in ("R20", "R01")]
+    assert [f.rule for f in res.findings] == [f.rule for f in plain.findings]
 
 
 def test_the_limits_scan_counts_cells_without_references() -> None:
@@ -140,6 +164,26 @@ def test_the_limits_scan_counts_cells_without_references() -> None:
         limits.scan_xlsx_sheet(b"<sheetData><row>" + cells + b"</row></sheetData>") or ""
     )
     assert limits.scan_xlsx_sheet(b"<sheetData><row><c><v>1</v></c></row></sheetData>") is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "over"),
+    [
+        (b'<c r="Z999" t="s"><v>1</v></c>', None),  # the corner of the quick answer
+        (b'<c r="ZZ999" s="1"/>', None),  # a format only, however far
+        (b'<c r="A100001"><v>1</v></c>', "行"),
+        (b'<c r="ALM1"><v>1</v></c>', "列"),
+        (b'<c r="AA20000"><v>1</v></c>', "单元格"),  # 27 × 20,000 > MAX_AREA
+        (b'<c s="1" r="A100001"><v>1</v></c>', "行"),  # its reference not first
+        (b'<c\tr="A100001"><v>1</v></c>', "行"),  # a tab before it
+        (b'<c\nr="A100001"><v>1</v></c>', "行"),
+        (b'<x:c r="A100001"><x:v>1</x:v></x:c>', "行"),  # a namespace prefix
+    ],
+)
+def test_the_limits_scan_by_cell(cell: bytes, over: str | None) -> None:
+    xml = b'<sheetData><row r="1"><c r="A1"><v>1</v></c>' + cell + b"</row></sheetData>"
+    problem = limits.scan_xlsx_sheet(xml)
+    assert (problem is None) if over is None else (over in (problem or ""))
 
 
 def test_the_limits_scan_reads_ods_repeated_rows_and_cells() -> None:

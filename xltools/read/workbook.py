@@ -150,24 +150,38 @@ def _diagnose_zip(path: Path) -> str:
     return ""
 
 
-def _limits(path: Path, head: bytes) -> tuple[dict[str, str], bool]:
-    """Sheets over a limit (name → which limit), checked before calamine allocates them;
-    and whether the bytes in ``head`` are a whole, plain .xlsx workbook (see _open)."""
+def _xls_limits(path: Path) -> None:
+    """An .xls sheet over a limit ends the file: calamine builds every sheet of an .xls when
+    it opens it."""
     try:
-        if head.startswith(_CFB):  # calamine builds every .xls sheet when it opens the file
-            over = limits.check_xls(str(path))
-            if over:
-                raise limits.LimitExceeded(f"工作表“{over[0].sheet}”{over[0].message}，未读取")
-            return {}, False
-        whole = len(head) < _HEAD  # already read: no second open
-        with zipfile.ZipFile(io.BytesIO(head) if whole else path) as zf:
-            names = set(zf.namelist())
-            plain = whole and "xl/workbook.xml" in names and not names & _OTHER_FORMATS
-            return {p.sheet: p.message for p in limits.check_zip_workbook(zf)}, plain
+        over = limits.check_xls(str(path))
+        if over:
+            raise limits.LimitExceeded(f"工作表“{over[0].sheet}”{over[0].message}，未读取")
     except limits.LimitExceeded as exc:
         raise Unreadable(str(exc), "R20") from None
+    except Exception:  # a damaged compound file: calamine's error says more
+        return
+
+
+def _zip_limits(path: Path, head: bytes) -> tuple[limits.SheetLimits | None, bool]:
+    """The archive's limits (checked now) and its sheets' (checked as each is read), None for
+    a damaged archive or workbook.xml; and whether the bytes in ``head`` are a whole, plain
+    .xlsx workbook (see _open)."""
+    whole = len(head) < _HEAD  # already read: no second open
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(head) if whole else path)
+    except Exception:  # calamine's error says more
+        return None, False
+    try:
+        names = set(zf.namelist())
+        plain = whole and "xl/workbook.xml" in names and not names & _OTHER_FORMATS
+        return limits.SheetLimits(zf), plain
+    except limits.LimitExceeded as exc:
+        zf.close()
+        raise Unreadable(str(exc), "R20") from None
     except Exception:  # a damaged archive or workbook.xml: calamine's error says more
-        return {}, False
+        zf.close()
+        return None, False
 
 
 # Parts of the other zip formats calamine tells by content (.xlsb, .ods).
@@ -204,7 +218,7 @@ SheetRead = tuple[list[list[Any]], Any] | str | None
 
 # The template's own sheets beside its forms (writer/forms.py: LISTS_SHEET, very hidden,
 # and GUIDE_SHEET): in a workbook whose forms carry our stamp they hold no form, and are
-# not parsed (their limits are still checked).
+# not parsed, nor are their limits checked (a sheet never read is never allocated).
 LISTS_SHEET, GUIDE_SHEET = "选项", "填表说明"
 Skip = Callable[[str, bool], bool]  # (sheet name, hidden) → not parsed
 
@@ -214,29 +228,37 @@ def _sheets(
 ) -> Iterator[tuple[str, SheetRead, bool]]:
     """Each sheet of the workbook at ``path``: an .xls in a child process (isolated.py),
     the zip formats here, after their limits were checked (limits.py). A sheet ``skip``
-    names (asked when its turn comes) is yielded with nothing read."""
+    names (asked when its turn comes) is passed over, neither scanned nor read."""
     head = _sniff(path)
-    over, plain = _limits(path, head)
     if head.startswith(_CFB):
+        _xls_limits(path)
         yield from _xls_sheets(path, result)
         return
+    sheet_limits, plain = _zip_limits(path, head)
     try:
-        book = _open(path, head, plain)
-    except BaseException as exc:  # calamine raises its own types; a Rust panic is no Exception
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        raise _opening_error(path, str(exc)) from None
-    for meta in book.sheets_metadata:
-        hidden = _hidden(meta)
-        read = over.get(meta.name)
-        if read is None:
+        try:
+            book = _open(path, head, plain)
+        except BaseException as exc:  # calamine raises its own types; a Rust panic is no Exception
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            raise _opening_error(path, str(exc)) from None
+        for meta in book.sheets_metadata:
+            hidden = _hidden(meta)
             if skip is not None and skip(meta.name, hidden):
-                continue
-            read = _sheet_rows(book, meta.name, result)
-        if isinstance(read, tuple):
-            rows, sheet = read
-            read = (rows, sheet.merged_cell_ranges or ())
-        yield meta.name, read, hidden
+                continue  # never allocated: its limits need no scan
+            try:
+                read = sheet_limits.sheet(meta.name) if sheet_limits else None
+            except limits.LimitExceeded as exc:  # a part larger than its header declared
+                raise Unreadable(str(exc), "R20") from None
+            if read is None:
+                read = _sheet_rows(book, meta.name, result)
+            if isinstance(read, tuple):
+                rows, sheet = read
+                read = (rows, sheet.merged_cell_ranges or ())
+            yield meta.name, read, hidden
+    finally:
+        if sheet_limits is not None:
+            sheet_limits.close()
 
 
 def _xls_sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead, bool]]:
