@@ -386,7 +386,12 @@ class Grid:
 
     def find(self, texts: Iterable[str], col: int | None, rows: range, near: int) -> Cell | None:
         """The cell holding one of ``texts`` within ``rows`` (and ``col``), nearest to ``near``."""
-        keys = _label_keys(tuple(texts))
+        return self.find_keys(_label_keys(tuple(texts)), col, rows, near)
+
+    def find_keys(
+        self, keys: dict[str, None], col: int | None, rows: range, near: int
+    ) -> Cell | None:
+        """:meth:`find` with the texts already normalised (``_label_keys``)."""
         if "labels" not in self.__dict__ and near in rows:
             # The row ``near`` first: a hit there is the nearest (leftmost on that row).
             hit = self._in_row(near, col, keys.__contains__)
@@ -465,6 +470,51 @@ def _twins(layout: Layout, fld: Field) -> list[Field]:
     return kept[2]
 
 
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where a stamped form has a field: its label's keys and column; its label's row in
+    the layout (``footer``: rows below the indicator table's last row); the value's offset
+    from the label; the record attribute path (empty: located only)."""
+
+    fld: Field
+    keys: dict[str, None]
+    col: int
+    row: int
+    footer: bool
+    drow: int
+    dcol: int
+    path: tuple[str, ...]
+
+
+_PLACED: dict[int, tuple[Layout, tuple[_Placed, ...]]] = {}
+
+
+def _placed(layout: Layout) -> tuple[_Placed, ...]:
+    """The plan of ``layout``'s fields, in :meth:`Layout.all_fields` order (kept by id, with
+    the layout, as _twins keeps)."""
+    if (kept := _PLACED.get(id(layout))) is None:
+        plan = []
+        for fld in layout.all_fields():
+            span = fld.label_span
+            assert span is not None
+            footer = _footer(layout, fld)
+            value = fld.value_span.first
+            plan.append(
+                _Placed(
+                    fld,
+                    _label_keys(_texts(fld)),
+                    span.first.col,
+                    footer.offset if footer is not None else span.first.row,
+                    footer is not None,
+                    value.row - span.first.row,
+                    value.col - span.first.col,
+                    () if fld.key.startswith("_") else tuple(fld.key.split(".")),
+                )
+            )
+        kept = _PLACED[id(layout)] = (layout, tuple(plan))
+    return kept[1]
+
+
 @functools.lru_cache(maxsize=65536)
 def _cell(row: int, col: int) -> Cell:
     """A Cell, shared: the same few hundred positions are indexed in every form."""
@@ -532,8 +582,11 @@ class FormReader:
         record.year = self._year() or stamped_year
         record.money_unit = self._money_unit(layout)
         table = self._table(layout, record)
-        for fld in layout.all_fields():
-            self._field(layout, fld, record, table)
+        if self.stamped:
+            self._placed_fields(layout, record, table)
+        else:
+            for fld in layout.all_fields():
+                self._field(layout, fld, record, table)
         if self.stamped:  # only our own formula cells can lack a cached value (R05)
             self._computed(layout, record)
         else:
@@ -686,34 +739,39 @@ class FormReader:
         return None
 
     def _field(self, layout: Layout, fld: Field, record: Record, table: _Table) -> None:
+        """A field of a layout xltools did not write (a stamped form's: _placed_fields)."""
         span = fld.label_span
         assert span is not None
         footer = _footer(layout, fld)
-        if footer is not None:
-            expected = table.end + footer.offset
-            col = span.first.col
-        else:
-            expected, col = span.first.row + self.top - 1, span.first.col
-        if not self.stamped:
-            self._foreign_field(layout, fld, record, table, expected, footer is not None)
-            return
-        label = self.grid.find(_texts(fld), col, self.rows, expected)
-        if label is None:
-            if fld.required:
-                self._missing(fld, record)
-            return
-        value_cell = fld.value_span.first
-        target = _cell(
-            label.row + value_cell.row - span.first.row, label.col + value_cell.col - span.first.col
+        expected = (
+            table.end + footer.offset if footer is not None else span.first.row + self.top - 1
         )
-        record.cells[fld.key] = _ref(target)
-        if fld.key.startswith("_"):  # display-only cells (总分 row's 分值): located, not stored
-            return
-        _assign(
-            record,
-            fld.key,
-            self._convert(fld.type, self.grid.value(target), target, record, fld.label),
-        )
+        self._foreign_field(layout, fld, record, table, expected, footer is not None)
+
+    def _placed_fields(self, layout: Layout, record: Record, table: _Table) -> None:
+        """Every field of a form xltools wrote, in layout order: its label where the layout
+        puts it (or the nearest, should rows have been inserted), its value at the layout's
+        offset from it. What :meth:`_field` does, from a plan made once per layout."""
+        grid, rows, top, cells = self.grid, self.rows, self.top, record.cells
+        for p in _placed(layout):
+            expected = table.end + p.row if p.footer else p.row + top - 1
+            label = grid.find_keys(p.keys, p.col, rows, expected)
+            if label is None:
+                if p.fld.required:
+                    self._missing(p.fld, record)
+                continue
+            target = _cell(label.row + p.drow, label.col + p.dcol)
+            cells[p.fld.key] = _ref(target)
+            if not p.path:  # display-only cells (总分 row's 分值): located, not stored
+                continue
+            raw = grid.value(target)
+            value = _plain_value(p.fld.type, raw)
+            if value is _SLOW:
+                value = self._convert(p.fld.type, raw, target, record, p.fld.label)
+            owner: Any = record
+            for part in p.path[:-1]:
+                owner = getattr(owner, part)
+            setattr(owner, p.path[-1], value)
 
     def _foreign_field(
         self,
@@ -962,13 +1020,15 @@ class FormReader:
         name_col = cols["name"][0]
         end = self._table_end(layout, header.row, name_col)
         previous = Indicator()
+        spec = tuple((k, c, typ, label) for k, (c, typ, label) in cols.items())
+        at = {k: c for k, (c, _, _) in cols.items()}
         for row in range(header.row + 1, end + 1):
-            ind = self._indicator(row, cols, record)
+            ind = self._indicator(row, spec, record)
             if ind is None:
                 continue
             _fill_down(ind, previous)
             self._append(record, ind)
-            self._note_blanks(ind, {k: c for k, (c, _, _) in cols.items()})
+            self._note_blanks(ind, at)
             previous = ind
         self._levels(record, set())
         return _Table(
@@ -1146,27 +1206,34 @@ class FormReader:
         return ind
 
     def _columns(self, layout: Layout, header_row: int) -> dict[str, tuple[int, T, str]]:
+        """Each column of the table by its header (the leftmost cell of the header row with
+        its label or an alias), else where the layout puts it."""
+        first: dict[str, int] = {}
+        width = len(self.grid.rows[header_row - 1]) if header_row <= self.grid.height else 0
+        for col in range(width, 0, -1):  # right to left: the leftmost cell of a key stays
+            for key in self.grid.keys_at(header_row, col):
+                first[key] = col
         out = {}
         for column in layout.columns:
-            hit = self.grid.find(
-                (column.label, *column.aliases), None, range(header_row, header_row + 1), header_row
-            )
-            col = hit.col if hit else Cell.parse(f"{column.col}1").col
+            hits = [first[k] for k in _label_keys((column.label, *column.aliases)) if k in first]
+            col = min(hits) if hits else Cell.parse(f"{column.col}1").col
             out[column.key] = (col, column.type, column.label)
         return out
 
     def _indicator(
-        self, row: int, cols: dict[str, tuple[int, T, str]], record: Record
+        self, row: int, spec: tuple[tuple[str, int, T, str], ...], record: Record
     ) -> Indicator | None:
+        """The indicator on ``row`` (None for a blank row); ``spec``: (key, column, type,
+        label) of each column."""
         values = self.grid.rows[row - 1] if row <= len(self.grid.rows) else []
-        raw = {k: _at(values, c) for k, (c, _, _) in cols.items()}
-        if all(foreign.blank(v) for v in raw.values()):
+        raw = [_at(values, col) for _, col, _, _ in spec]
+        if all(foreign.blank(v) for v in raw):
             return None
         ind = Indicator(row=row)
-        for key, (col, typ, label) in cols.items():
-            value = _plain_value(typ, raw[key])
+        for (key, col, typ, label), cell in zip(spec, raw, strict=True):
+            value = _plain_value(typ, cell)
             if value is _SLOW:
-                value = self._convert(typ, raw[key], Cell(row, col), record, label)
+                value = self._convert(typ, cell, Cell(row, col), record, label)
             setattr(ind, key, value)
         return ind
 
