@@ -470,6 +470,23 @@ def _twins(layout: Layout, fld: Field) -> list[Field]:
     return kept[2]
 
 
+_STOPS: dict[int, tuple[Layout, frozenset[str]]] = {}
+
+
+def _footer_labels(layout: Layout) -> frozenset[str]:
+    """The normalised labels of ``layout``'s footers (总分, 合计 …), kept as _twins keeps."""
+    if (kept := _STOPS.get(id(layout))) is None:
+        labels = frozenset(normalise_label(t) for f in layout.footers for t in f.labels)
+        kept = _STOPS[id(layout)] = (layout, labels)
+    return kept[1]
+
+
+@functools.cache
+def _below_table() -> tuple[str, ...]:
+    """The blocks printed below a table (财政部门审核意见, 填表人 …), normalised."""
+    return tuple(normalise_label(t) for t in vocabulary.BELOW_TABLE)
+
+
 @dataclass(frozen=True, slots=True)
 class _Placed:
     """Where a stamped form has a field: its label's keys and column; its label's row in
@@ -1038,13 +1055,14 @@ class FormReader:
     def _table_end(self, layout: Layout, header_row: int, name_col: int) -> int:
         """The last indicator row: above the first footer (总分, 合计, 评分等级) or the first
         block printed below the table (财政部门审核意见, 填表人 …), left of 三级指标."""
-        stops = {normalise_label(t) for f in layout.footers for t in f.labels}
-        below = () if self.stamped else tuple(normalise_label(t) for t in vocabulary.BELOW_TABLE)
+        stops = _footer_labels(layout)
+        below = () if self.stamped else _below_table()
         for row in range(header_row + 1, min(self.end, self.grid.height) + 1):
-            for col in range(1, min(name_col, len(self.grid.rows[row - 1]) + 1)):
-                for key in self.grid.keys_at(row, col):
-                    if key in stops or key.startswith(below):
-                        return row - 1
+            for value in self.grid.rows[row - 1][: max(0, name_col - 1)]:
+                if value.__class__ is str and value:
+                    for key in cell_keys(value):
+                        if key in stops or key.startswith(below):
+                            return row - 1
         return self.end
 
     def _note_blanks(self, ind: Indicator, cols: dict[str, int]) -> None:
@@ -1226,7 +1244,9 @@ class FormReader:
         """The indicator on ``row`` (None for a blank row); ``spec``: (key, column, type,
         label) of each column."""
         values = self.grid.rows[row - 1] if row <= len(self.grid.rows) else []
-        raw = [_at(values, col) for _, col, _, _ in spec]
+        n = len(values)
+        raw = [values[col - 1] if col <= n else None for _, col, _, _ in spec]
+        raw = [None if v == "" else v for v in raw]
         if all(foreign.blank(v) for v in raw):
             return None
         ind = Indicator(row=row)
