@@ -76,8 +76,8 @@ def d13_levels_present(ctx: Context) -> None:
         required.append("成本指标")  # 2021 only: 成本指标 is a 一级 of its own
     ind = ctx.indicators(DECLARATION)
     present = ind.groupby("pid").level1.agg(set)
-    for pid in present.index:
-        missing = [x for x in required if x not in present[pid]]
+    for pid, levels in present.items():
+        missing = [x for x in required if x not in levels]
         if missing:
             ctx.hit(
                 "D13",
@@ -145,10 +145,11 @@ def _funds_total(ctx: Context) -> pd.DataFrame:
 
 def s06_weights_sum(ctx: Context) -> None:
     tol = ctx.profile.tolerance
-    weights = ctx.indicators(SELF_EVALUATION).groupby("pid").weight.sum(min_count=1)
-    totals = _funds_total(ctx)
-    for pid in totals.index:
-        funds_weight = compute.funds_weight(totals.at[pid, "weight"])
+    # Plain dicts: a Series' scalar lookups cost microseconds each, per project.
+    weights = ctx.indicators(SELF_EVALUATION).groupby("pid").weight.sum(min_count=1).to_dict()
+    funds_weights = _funds_total(ctx).weight.to_dict()
+    for pid, weight in funds_weights.items():
+        funds_weight = compute.funds_weight(weight)
         total = funds_weight + (weights.get(pid, 0.0) if pd.notna(weights.get(pid, 0.0)) else 0.0)
         if not abs(total - 100) <= tol + 1e-9:
             ctx.hit(
@@ -168,8 +169,8 @@ def s07_weight_split(ctx: Context) -> None:
         return
     cost_as = w["cost_counts_as"]
     ind["bucket"] = ind.level1.where(ind.level1 != "成本指标", cost_as)
-    sums = ind.groupby(["pid", "bucket"]).weight.sum()
-    firsts = ind.drop_duplicates(["pid", "bucket"]).set_index(["pid", "bucket"]).row
+    sums = ind.groupby(["pid", "bucket"]).weight.sum().to_dict()
+    firsts = ind.drop_duplicates(["pid", "bucket"]).set_index(["pid", "bucket"]).row.to_dict()
     for pid in ind.pid.unique():
         for bucket in (*LEVEL1_REQUIRED, *(["成本指标"] if cost_as == "成本指标" else [])):
             expected = float(w.get(bucket, 0))
@@ -189,9 +190,7 @@ def s07_weight_split(ctx: Context) -> None:
                     round(actual, 2),
                     expected,
                 )
-    totals = _funds_total(ctx)
-    for pid in totals.index:
-        weight = totals.at[pid, "weight"]
+    for pid, weight in _funds_total(ctx).weight.to_dict().items():
         if pd.notna(weight) and abs(weight - float(w["funds"])) > tol + 1e-9:
             ctx.hit(
                 "S07",
@@ -205,14 +204,13 @@ def s07_weight_split(ctx: Context) -> None:
 
 def s13_total(ctx: Context) -> None:
     tol = ctx.profile.tolerance
-    scores = ctx.indicators(SELF_EVALUATION).groupby("pid").score.sum()
-    totals = _funds_total(ctx)
-    projects = ctx.frames.projects.set_index("pid")
-    for pid in totals.index:
-        shown = projects.at[pid, "total_score"]
+    scores = ctx.indicators(SELF_EVALUATION).groupby("pid").score.sum().to_dict()
+    funds_scores = _funds_total(ctx).score.to_dict()
+    shown_totals = ctx.frames.projects.set_index("pid").total_score.to_dict()
+    for pid, funds_score in funds_scores.items():
+        shown = shown_totals[pid]
         if pd.isna(shown):
             continue
-        funds_score = totals.at[pid, "score"]
         expected = compute.summed_total(funds_score, scores.get(pid, 0.0))
         if abs(shown - expected) > tol + 1e-9:  # 100.01 vs 100 is within 0.01
             ctx.hit(
