@@ -1148,22 +1148,29 @@ class FormReader:
         self, row: int, tc: foreign_table.TableColumns, types: dict, record: Record
     ) -> Indicator | None:
         values = self.grid.rows[row - 1] if row <= self.grid.height else []
-        raw = {k: _at(values, c) for k, c in tc.cols.items()}
+        n = len(values)
+        # Every mapped column (an operator and a unit split off the target too): all blank,
+        # no indicator. _at inlined: this runs for every cell of every table.
+        raw = {}
+        for key, col in tc.cols.items():
+            value = values[col - 1] if 0 < col <= n else None
+            raw[key] = None if value == "" else value
         parts = [_at(values, c) for c in (tc.operator, tc.unit) if c]
-        if all(foreign.blank(v) for v in [*raw.values(), *parts]):
+        if all(foreign.blank(v) for v in raw.values()) and all(foreign.blank(v) for v in parts):
             return None
         extras = {k: clean_text(_at(values, c)) for k, c in tc.extras.items()}
         extras = {k: v for k, v in extras.items() if v is not None}
         ind = Indicator(row=row, extras=extras or None)
+        split = tc.operator or tc.unit
         for key, value in raw.items():
             if key not in types:
                 continue
             typ, label = types[key]
-            if key in ("level1", "level2"):
+            if key == "level1" or key == "level2":
                 value = foreign_table.level_name(value)
             elif key == "name":
                 value = clean_name(value)
-            elif key == "target" and (tc.operator or tc.unit):
+            elif key == "target" and split:
                 op = _at(values, tc.operator) if tc.operator else None
                 unit = _at(values, tc.unit) if tc.unit else None
                 value = foreign_table.compose_target(op, value, unit)
@@ -1289,8 +1296,6 @@ class FormReader:
                 )
 
 
-_TEXTS = frozenset((T.TEXT, T.LONG_TEXT, T.GRADE))
-_NUMBERS = frozenset((T.MONEY, T.WEIGHT, T.SCORE))
 _SLOW = object()  # _plain_value: not a plain cell, convert it in full
 
 
@@ -1301,12 +1306,13 @@ def _plain_value(typ: T, raw: Any) -> Any:
     if raw is None:
         return None
     kind = raw.__class__
+    # By identity: an Enum member's hash runs in Python, and this runs for every cell.
     if kind is str:
-        if typ in _TEXTS:
+        if typ is T.TEXT or typ is T.LONG_TEXT or typ is T.GRADE:
             text = clean_text(raw)
             return text if text is None or len(text) <= cell_values.MAX_TEXT else _SLOW
     elif kind is float or kind is int:
-        if typ in _NUMBERS:
+        if typ is T.MONEY or typ is T.WEIGHT or typ is T.SCORE:
             number = float(raw)
             ok = math.isfinite(number) and abs(number) <= cell_values.MAX_NUMBER
             return number if ok else _SLOW
