@@ -342,7 +342,7 @@ class Grid:
         labels: dict[str, list[Cell]] = defaultdict(list)
         for r, row in enumerate(self.rows, start=1):
             for c, value in enumerate(row, start=1):
-                if isinstance(value, str):
+                if value.__class__ is str and value:  # calamine gives "" for an empty cell
                     for key in cell_keys(value):
                         labels[key].append(_cell(r, c))
         return labels
