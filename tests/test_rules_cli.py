@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from xltools.catalogue import CATALOGUE, RULES
+from xltools.catalogue import CATALOGUE, RULES, SCOPE_NAMES
 from xltools.check.explain import EXAMPLES
 from xltools.cli import cli
 
@@ -29,10 +29,11 @@ def test_one_rule_explained() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["S10", "警告", "自评表"]
     assert lines[1] == "  规则：定量指标的得分与按完成比例计算的得分一致"
-    assert lines[2].startswith("  计算：正向（≥、>、=）")  # the rule's detail
-    assert lines[3] == "  示例：分值 20、年度指标值 ≥100人、实际完成值 80人，得分填了 20"
-    assert lines[4].startswith("  修正：按完成比例改为 16.00")
-    assert len(lines) == 5
+    assert lines[2] == "  范围：每个指标行"
+    assert lines[3].startswith("  计算：正向（≥、>、=）")  # the rule's detail
+    assert lines[4] == "  示例：分值 20、年度指标值 ≥100人、实际完成值 80人，得分填了 20"
+    assert lines[5].startswith("  修正：按完成比例改为 16.00")
+    assert len(lines) == 6
 
 
 def test_several_rules_in_the_order_given_any_case() -> None:
@@ -67,3 +68,22 @@ def test_unknown_rule_is_a_chinese_error(run_main) -> None:
 def test_rules_without_ids_still_lists_all() -> None:
     result = run("rules")
     assert [x.split()[0] for x in result.stdout.splitlines()] == [r.id for r in CATALOGUE]
+
+
+def test_every_rule_is_listed_with_its_scope() -> None:
+    """The list, the explanation and docs/rules.md name each rule's scope from the catalogue."""
+    lines = run("rules").stdout.splitlines()
+    assert [x.split()[2] for x in lines] == [SCOPE_NAMES[r.scope] for r in CATALOGUE]
+    assert {x.split()[2] for x in lines} == set(SCOPE_NAMES.values())  # all four are used
+    explained = run("rules", "R04", "S10", "S13", "M05").stdout
+    for rule, scope in (
+        ("R04", "整个文件"),
+        ("S10", "每个指标行"),
+        ("S13", "每张表"),
+        ("M05", "多个文件"),
+    ):
+        block = next(b for b in explained.split("\n\n") if b.startswith(rule))
+        assert f"  范围：{scope}" in block.splitlines()
+    docs = (Path(__file__).parent.parent / "docs" / "rules.md").read_text("utf-8")
+    assert docs == run("rules", "--format", "markdown").stdout
+    assert "| S10 | 警告 | 每个指标行 |" in docs

@@ -19,6 +19,8 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 # form, or the batch (a form against other files: X against the declarations, M across files).
 FILE, RECORD, INDICATOR, BATCH = "file", "record", "indicator", "batch"
 SCOPES = (FILE, RECORD, INDICATOR, BATCH)
+# As ``xltools rules`` and docs/rules.md name them.
+SCOPE_NAMES = {FILE: "整个文件", RECORD: "每张表", INDICATOR: "每个指标行", BATCH: "多个文件"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class Rule:
     @property
     def group(self) -> str:
         return GROUPS[self.id[0]]
+
+    @property
+    def scope_name(self) -> str:
+        """What a finding of the rule is about, in Chinese (整个文件, 每张表 …)."""
+        return SCOPE_NAMES[self.scope]
 
 
 GROUPS = {
@@ -489,10 +496,15 @@ def markdown() -> str:
     """docs/rules.md: the catalogue as a Markdown page."""
     lines = ["# 校验规则一览", "", "由 `xltools rules --format markdown` 生成，请勿手工修改。", ""]
     for prefix, group in GROUPS.items():
-        lines += [f"## {prefix} — {group}", "", "| 编号 | 严重程度 | 规则 |", "|---|---|---|"]
+        lines += [
+            f"## {prefix} — {group}",
+            "",
+            "| 编号 | 严重程度 | 范围 | 规则 |",
+            "|---|---|---|---|",
+        ]
         for rule in CATALOGUE:
             if rule.id.startswith(prefix):
                 text = f"{rule.title}。{rule.detail}" if rule.detail else rule.title
-                lines.append(f"| {rule.id} | {rule.severity} | {text} |")
+                lines.append(f"| {rule.id} | {rule.severity} | {rule.scope_name} | {text} |")
         lines.append("")
     return "\n".join(lines)

@@ -435,7 +435,7 @@ def _show_report(report: Any, fmt: str, output: Path | None, force: bool, summar
 )
 @_help
 def rules(ids: tuple[str, ...], fmt: str, profile: Path | None) -> None:
-    """列出全部校验规则：编号、严重程度、内容；给出编号时逐条说明，附出错的例子和改法。
+    """列出全部校验规则：编号、严重程度、范围、内容；给出编号时逐条说明，附出错的例子和改法。
 
     \b
     示例：
@@ -456,7 +456,7 @@ def rules(ids: tuple[str, ...], fmt: str, profile: Path | None) -> None:
         return
     for rule in catalogue.CATALOGUE:
         text = f"{rule.title}。{rule.detail}" if rule.detail else rule.title
-        click.echo(f"{rule.id}  {overrides.get(rule.id, rule.severity)}  {text}")
+        click.echo(f"{rule.id}  {overrides.get(rule.id, rule.severity)}  {rule.scope_name}  {text}")
 
 
 def _explain_rules(ids: tuple[str, ...], overrides: dict[str, str]) -> None:

@@ -257,7 +257,11 @@ EXAMPLES |= {
 def explain(rule: Rule, severity: str | None = None) -> list[str]:
     """The lines ``xltools rules ID`` prints for ``rule`` (``severity``: the profile's)."""
     example, fix = EXAMPLES[rule.id]
-    lines = [f"{rule.id}  {severity or rule.severity}  {rule.group}", f"  规则：{rule.title}"]
+    lines = [
+        f"{rule.id}  {severity or rule.severity}  {rule.group}",
+        f"  规则：{rule.title}",
+        f"  范围：{rule.scope_name}",
+    ]
     if rule.detail:
         lines.append(f"  计算：{rule.detail}")
     lines += [f"  示例：{example}", f"  修正：{fix}"]
