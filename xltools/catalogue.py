@@ -330,6 +330,8 @@ EVALUATED_BY: dict[str, tuple[str, ...]] = {
         "R01 R02 R03 R04 R05 R06 R07 R08 R09 R10 R11 R12 R13 R14 R15 R16 R17 R20 R22 D17 S26"
     ),
     "xltools.read.paths": _ids("R01 R21"),
+    "xltools.read.limits": _ids("R20"),
+    "xltools.read.values": _ids("R04"),
     "xltools.read.isolated": _ids("R01 R20"),
     "xltools.check.schemas": _ids("D01 D14 S01 S17"),
     "xltools.check.rules.declaration": _ids("D02 D03 D04 D05 D06 D07 D08 D09"),
@@ -353,14 +355,19 @@ def _scope(rule_id: str) -> str:
     return INDICATOR if rule_id in _PER_INDICATOR else RECORD
 
 
-# The messages of the rules evaluated after reading, per case. The read-time rules (R, and
-# D17/S26 which the reader raises) word theirs where the reader finds the cause.
+# The message of every rule, per case ("" when it has one). The causes the reading layers
+# find below a message (an OS error, a limit passed, a damaged archive) are worded where
+# they are found and filled in as {reason} / {problem} / {error}.
 # Each pair of rules (申报表 D…, 自评表 S…) that checks the same thing says it in the same words.
 MIXED = "本表同时把成本指标作为一级指标（2021 体系）和产出指标下的二级指标（2015 体系），请统一"
 REQUIRED = {"required": "必填项“{label}”未填写", "indicators": "没有填写任何绩效指标"}
 PAIR = "“{level1}”下没有二级指标“{level2}”（不符合指标体系）"
 ROW = {"name": "指标行没有填写三级指标", "target": "三级指标“{name}”没有填写{label}"}
 REPEATED = {"": "三级指标“{name}”在本项目中重复出现"}
+REGION = {
+    "": "表样显示这是{region}的表格（“{evidence}”），可用 --profile {region} "
+    "按当地做法检查；本次按“{profile}”规则配置检查，不会自动改用"
+}
 MESSAGES: dict[str, dict[str, str]] = {
     "D01": REQUIRED,
     "D02": {
@@ -466,6 +473,95 @@ MESSAGES: dict[str, dict[str, str]] = {
         "": "实际完成值“{actual}”超过年度指标值“{target}”的 {times:g} 倍，"
         "按规则配置应扣 {deduction:g} 分（得分不超过 {most:.2f}），表中为 {shown}"
     },
+    # Read time: the reader finds these where it reads the cells (xltools.read.workbook).
+    "R01": {
+        "empty": "文件是空的（0 字节）",
+        "encrypted": "工作簿设有打开密码（已加密），请去掉密码后再发送",
+        "not_workbook": "不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods、.et）",
+        "crc": "文件已损坏（压缩包内容校验失败）",
+        "incomplete": "文件已损坏（不是完整的压缩包，可能下载或复制不完整）",
+        "os_error": "文件读取失败（{error}）",
+        "directory": "文件已损坏（压缩包目录无法识别）",
+        "unrecognised": "文件已损坏或格式无法识别（{error}）",
+        "content": "文件内容无法读取（{error}）",
+        "sheet": "工作表“{sheet}”无法读取：{reason}",
+        "damaged": "文件可能已损坏（{error}）",
+        "sheet_data": "工作表的数据缺失",
+        # The file as the system sees it (xltools.read.paths, .isolated).
+        "missing": "文件不存在（或在读取过程中被删除、移动）",
+        "no_permission": "没有读取该文件的权限",
+        "name_too_long": "文件路径过长，无法打开",
+        "os": "无法读取该文件（{error}）",
+        "folder_denied": "无法打开该文件夹（没有读取权限）",
+        "folder": "这是一个文件夹，不是表格文件",
+        "child_crashed": "文件已损坏，读取时出错（读取程序异常终止），已跳过该文件",
+    },
+    "R02": {
+        "": "工作簿中没有找到申报表或自评表（没有“项目支出绩效目标申报表”"
+        "或“项目支出绩效自评表”一类的标题，也没有足以判断表单的标签）"
+    },
+    "R03": {
+        "label": "找不到“{label}”标签，无法读取该项",
+        "header": "找不到绩效指标表的表头（“一级指标”所在行）",
+        "column": "绩效指标表中找不到“{label}”列",
+    },
+    "R04": {
+        "": "“{label}”应为数字，{problem}",
+        "text": "单元格中是“{shown}”，未按 0 处理",
+        "not_finite": "不是有效的数字（无穷大或非数字）",  # xltools.read.values
+        "too_large": "数字过大（超过 {most:,.0f}）",
+    },
+    "R05": {"": "公式单元格没有计算结果（文件未在表格软件中保存过），已按 {value} 计算"},
+    "R06": {"": "“{label}”以文本形式填写（“{raw}”），已按数字 {value} 读取"},
+    "R07": {"": "项目资金标签中没有注明金额单位（元或万元），按元处理"},
+    "R08": {
+        "": "工作表“{sheet}”有表单的标签（{labels}），但没有申报表或自评表的标题，"
+        "也无法从标签判断是哪种表单（缺少“一级指标”表头或资金、完成值等标签），未读取"
+    },
+    "R09": {
+        "": "工作表“{sheet}”中是“{title}”，xltools 只读取项目支出绩效目标申报表和自评表，未读取此表"
+    },
+    "R10": {"": "工作表“{sheet}”是隐藏的工作表，其中的表单也已读取，请确认它应当上报"},
+    "R11": {"": "工作表“{sheet}”没有表单标题，按其中的标签作为{kind}读取"},
+    "R12": {
+        "": "资金行“{line}”不在标准自评表中，其金额 {amount} 未计入年度资金总额与其中各项之和的核对"
+    },
+    "R13": {"": "一级指标{level1}与二级指标“{level2}”不符，按指标体系读作“{new}”"},
+    "R14": {"": "二级指标“{level2}”不在“{level1}”的指标体系中，按所填名称读取，请核对"},
+    "R15": {"": "“{label}”是没有计算结果的公式“{formula}”，已按其文字读取"},
+    "R16": {
+        "": "单元格是公式“{formula}”，但没有计算结果（文件可能由程序生成，未在表格软件中保存过），"
+        "未读取；请在 Excel 或 WPS 中打开并保存后再发送"
+    },
+    "R17": {
+        "": "资金表头只有 {found} 个可识别的列标签，年度资金总额行却有 {figures} 个数值："
+        "按标准顺序（{order}）读取，请核对表头"
+    },
+    "R20": {
+        "sheet": "工作表“{sheet}”未读取：{problem}",
+        "xls_sheet": "工作表“{sheet}”{problem}，未读取",
+        # The limits (xltools.read.limits, .isolated); sizes as "64 MB".
+        "part": "文件中的“{part}”解压后有 {size}，超过读取上限 {most}，未读取",
+        "ratio": "文件中的“{part}”压缩比为 {ratio:,.0f}:1（上限 {most}:1），疑为压缩炸弹，未读取",
+        "total": "文件解压后共 {size}，超过读取上限 {most}，未读取",
+        "part_read": "文件中的“{part}”解压后超过读取上限 {most}，未读取",
+        "xls_stream": "工作簿数据有 {size}，超过读取上限 {most}，未读取",
+        "rows": "有内容的行超过 {most:,} 行（第 {rows:,} 行有内容）",
+        "cols": "有内容的列超过 {most:,} 列（第 {cols:,} 列有内容）",
+        "area": "从 A1 到最后一个有内容的单元格共 {rows:,} 行 × {cols:,} 列，超过 {most:,} 个单元格的读取上限",
+        "timeout": "读取超过 {seconds} 秒的时间上限仍未完成，已停止读取该文件",
+    },
+    "R21": {
+        "dangling": "快捷方式（符号链接）指向的文件不存在",
+        "loop": "快捷方式（符号链接）循环指向自身，无法打开",
+        "special": "这不是普通文件（是{kind}），未读取",
+        "not_regular": "这不是普通文件，未读取",
+    },
+    "R22": {
+        "": "“{label}”的文字有 {length:,} 字，超过 Excel 单元格上限 {most:,} 字，只读取前 {most:,} 字"
+    },
+    "D17": REGION,
+    "S26": REGION,
 }
 
 

@@ -17,6 +17,8 @@ import subprocess
 import sys
 from typing import Any
 
+from xltools.catalogue import message
+
 TIMEOUT = 60  # seconds for one .xls (a form takes well under one)
 MEMORY = 2 << 30  # bytes of address space for the child (a form needs ~100 MB)
 
@@ -71,9 +73,7 @@ def read_xls(path: str, max_area: int) -> list[tuple[str, Any, list, bool]] | st
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise ChildFailed(
-            f"读取超过 {TIMEOUT} 秒的时间上限仍未完成，已停止读取该文件", "R20"
-        ) from None
+        raise ChildFailed(message("R20", "timeout", seconds=TIMEOUT), "R20") from None
     if done.returncode != 0:
-        raise ChildFailed("文件已损坏，读取时出错（读取程序异常终止），已跳过该文件", "R01")
+        raise ChildFailed(message("R01", "child_crashed"), "R01")
     return pickle.loads(done.stdout)

@@ -20,6 +20,8 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
+from xltools.catalogue import message
+
 MAX_ROWS = 100_000  # forms have a few hundred rows; a data sheet of a department a few thousand
 MAX_COLS = 1_000  # column ALL
 MAX_AREA = 500_000  # rows × columns from A1, all of which calamine and we build: at 2,000,000
@@ -50,17 +52,17 @@ def check_archive(zf: zipfile.ZipFile) -> None:
         total += info.file_size
         if info.file_size > MAX_PART:
             raise LimitExceeded(
-                f"文件中的“{info.filename}”解压后有 {_mb(info.file_size)}，"
-                f"超过读取上限 {_mb(MAX_PART)}，未读取"
+                message(
+                    "R20", "part", part=info.filename, size=_mb(info.file_size), most=_mb(MAX_PART)
+                )
             )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _RATIO_FROM and ratio > MAX_RATIO:
             raise LimitExceeded(
-                f"文件中的“{info.filename}”压缩比为 {ratio:,.0f}:1（上限 {MAX_RATIO}:1），"
-                "疑为压缩炸弹，未读取"
+                message("R20", "ratio", part=info.filename, ratio=ratio, most=MAX_RATIO)
             )
     if total > MAX_TOTAL:
-        raise LimitExceeded(f"文件解压后共 {_mb(total)}，超过读取上限 {_mb(MAX_TOTAL)}，未读取")
+        raise LimitExceeded(message("R20", "total", size=_mb(total), most=_mb(MAX_TOTAL)))
 
 
 def _mb(size: int) -> str:
@@ -72,7 +74,7 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     with zf.open(name) as fh:
         data = fh.read(MAX_PART + 1)
     if len(data) > MAX_PART:
-        raise LimitExceeded(f"文件中的“{name}”解压后超过读取上限 {_mb(MAX_PART)}，未读取")
+        raise LimitExceeded(message("R20", "part_read", part=name, most=_mb(MAX_PART)))
     return data
 
 
@@ -88,14 +90,11 @@ class _Extent:
     def add(self, row: int, col: int) -> str | None:
         self.rows, self.cols = max(self.rows, row), max(self.cols, col)
         if self.rows > MAX_ROWS:
-            return f"有内容的行超过 {MAX_ROWS:,} 行（第 {self.rows:,} 行有内容）"
+            return message("R20", "rows", most=MAX_ROWS, rows=self.rows)
         if self.cols > MAX_COLS:
-            return f"有内容的列超过 {MAX_COLS:,} 列（第 {self.cols:,} 列有内容）"
+            return message("R20", "cols", most=MAX_COLS, cols=self.cols)
         if self.rows * self.cols > MAX_AREA:
-            return (
-                f"从 A1 到最后一个有内容的单元格共 {self.rows:,} 行 × {self.cols:,} 列，"
-                f"超过 {MAX_AREA:,} 个单元格的读取上限"
-            )
+            return message("R20", "area", rows=self.rows, cols=self.cols, most=MAX_AREA)
         return None
 
 
@@ -355,8 +354,7 @@ def check_xls(path: str) -> list[SheetProblem]:
         if stream is None:
             return []  # not a workbook: calamine says so
         if ole.get_size(stream) > MAX_PART:
-            raise LimitExceeded(
-                f"工作簿数据有 {_mb(ole.get_size(stream))}，超过读取上限 {_mb(MAX_PART)}，未读取"
-            )
+            size = _mb(ole.get_size(stream))
+            raise LimitExceeded(message("R20", "xls_stream", size=size, most=_mb(MAX_PART)))
         data = ole.openstream(stream).read(MAX_PART + 1)
     return scan_biff(data)

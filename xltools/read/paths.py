@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from xltools.catalogue import message
+
 READABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".et")  # .et: WPS 表格, OLE or zip, read by content
 # Office's owner files ("~$申报表.xlsx", LibreOffice ".~lock.…#") and our own temp files
 # (a killed run leaves ".xltools-….xlsx" beside its output): never inputs.
@@ -67,17 +69,18 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-_MESSAGES = {
-    errno.ENOENT: "文件不存在（或在读取过程中被删除、移动）",
-    errno.EACCES: "没有读取该文件的权限",
-    errno.EPERM: "没有读取该文件的权限",
-    errno.ELOOP: "快捷方式（符号链接）循环指向自身，无法打开",
-    errno.ENAMETOOLONG: "文件路径过长，无法打开",
+_MESSAGES = {  # errno → (rule, case) of its message in the catalogue
+    errno.ENOENT: ("R01", "missing"),
+    errno.EACCES: ("R01", "no_permission"),
+    errno.EPERM: ("R01", "no_permission"),
+    errno.ELOOP: ("R21", "loop"),
+    errno.ENAMETOOLONG: ("R01", "name_too_long"),
 }
 
 
 def _os_message(exc: OSError) -> str:
-    return _MESSAGES.get(exc.errno or 0, f"无法读取该文件（{exc.strerror or exc}）")
+    known = _MESSAGES.get(exc.errno or 0)
+    return message(*known) if known else message("R01", "os", error=exc.strerror or exc)
 
 
 def regular_size(path: Path) -> int:
@@ -86,17 +89,17 @@ def regular_size(path: Path) -> int:
         info = path.stat()
     except FileNotFoundError:
         if path.is_symlink():
-            raise NotReadable("快捷方式（符号链接）指向的文件不存在", "R21") from None
-        raise NotReadable(_MESSAGES[errno.ENOENT]) from None
+            raise NotReadable(message("R21", "dangling"), "R21") from None
+        raise NotReadable(message("R01", "missing")) from None
     except OSError as exc:
         raise NotReadable(_os_message(exc), "R21" if exc.errno == errno.ELOOP else "R01") from None
     if stat.S_ISDIR(info.st_mode):
         if not os.access(path, os.R_OK | os.X_OK):
-            raise NotReadable("无法打开该文件夹（没有读取权限）")
-        raise NotReadable("这是一个文件夹，不是表格文件")
+            raise NotReadable(message("R01", "folder_denied"))
+        raise NotReadable(message("R01", "folder"))
     if not stat.S_ISREG(info.st_mode):
         kind = "管道（FIFO）" if stat.S_ISFIFO(info.st_mode) else "设备或套接字"
-        raise NotReadable(f"这不是普通文件（是{kind}），未读取", "R21")
+        raise NotReadable(message("R21", "special", kind=kind), "R21")
     return info.st_size
 
 
@@ -115,7 +118,7 @@ def open_regular(path: Path) -> BinaryIO:
     fd = os.open(path, flags)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise NotReadable("这不是普通文件，未读取", "R21")
+        raise NotReadable(message("R21", "not_regular"), "R21")
     return os.fdopen(fd, "rb")
 
 

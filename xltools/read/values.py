@@ -13,6 +13,8 @@ import datetime as dt
 import math
 from typing import Any
 
+from xltools.catalogue import message
+
 # Larger than any budget in 元 (a quadrillion): beyond this, a sum or a rate overflows or
 # loses its cents; it is a slip (1e300, a pasted serial), never an amount.
 MAX_NUMBER = 1e15
@@ -53,19 +55,12 @@ def shown(value: Any) -> str:
 def number_problem(number: float) -> str | None:
     """Why a parsed number cannot be used as an amount, weight, score or rate."""
     if not math.isfinite(number):
-        return "不是有效的数字（无穷大或非数字）"
+        return message("R04", "not_finite")
     if abs(number) > MAX_NUMBER:
-        return f"数字过大（超过 {MAX_NUMBER:,.0f}）"
+        return message("R04", "too_large", most=MAX_NUMBER)
     return None
 
 
 def is_number(value: Any) -> bool:
     """A numeric cell (bools excluded): a formula's cached result where text belongs."""
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def too_long(label: str, length: int) -> str:
-    return (
-        f"“{label}”的文字有 {length:,} 字，超过 Excel 单元格上限 {MAX_TEXT:,} 字，"
-        f"只读取前 {MAX_TEXT:,} 字"
-    )

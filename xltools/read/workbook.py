@@ -25,7 +25,7 @@ from typing import Any
 
 import python_calamine
 
-from xltools import compute
+from xltools import catalogue, compute
 from xltools.catalogue import ERROR, UNOPENED, WARNING
 from xltools.findings import Finding, finding
 from xltools.forms import LAYOUTS, Cell, Field, Layout, Span, T, col_letter, vocabulary
@@ -71,6 +71,7 @@ _STATED_UNIT = re.compile(r"(?:单位[:：]\s*|\()(万元|元)\)?")
 _STAMP = re.compile(r"^xltools:(declaration|self_evaluation):([^:]+):(\d{4})?$")
 _ZIP, _CFB = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEAD = 1 << 20  # bytes read first: the signature, an encryption marker, the archive
+_msg = catalogue.message  # every message of a finding here: its rule's catalogue template
 
 
 @dataclass
@@ -117,17 +118,17 @@ def _sniff(path: Path) -> bytes:
     try:
         size = paths.regular_size(path)
         if size == 0:
-            raise Unreadable("文件是空的（0 字节）")
+            raise Unreadable(_msg("R01", "empty"))
         head = paths.read_head(path, min(size, _HEAD))
     except paths.NotReadable as exc:
         raise Unreadable(str(exc), exc.rule) from None
     if head.startswith(_CFB):
         # An encrypted .xlsx is an OLE container holding an "EncryptionInfo" stream.
         if "EncryptionInfo".encode("utf-16-le") in head:
-            raise Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
+            raise Unreadable(_msg("R01", "encrypted"))
         return head
     if not head.startswith(_ZIP):
-        raise Unreadable("不是 Excel/WPS 表格文件（.xlsx、.xlsm、.xls、.ods、.et）")
+        raise Unreadable(_msg("R01", "not_workbook"))
     return head
 
 
@@ -138,15 +139,15 @@ def _diagnose_zip(path: Path) -> str:
             return ""  # an .xls: calamine's own words
         with zipfile.ZipFile(path) as zf:
             if zf.testzip() is not None:
-                return "文件已损坏（压缩包内容校验失败）"
+                return _msg("R01", "crc")
     except (zlib.error, EOFError):  # damaged deflate data fails before the CRC check can
-        return "文件已损坏（压缩包内容校验失败）"
+        return _msg("R01", "crc")
     except (zipfile.BadZipFile, NotImplementedError):
-        return "文件已损坏（不是完整的压缩包，可能下载或复制不完整）"
+        return _msg("R01", "incomplete")
     except (OSError, paths.NotReadable) as exc:
-        return f"文件读取失败（{exc}）"
+        return _msg("R01", "os_error", error=exc)
     except Exception:  # zipfile's own slips on damaged directories (UnicodeDecodeError …)
-        return "文件已损坏（压缩包目录无法识别）"
+        return _msg("R01", "directory")
     return ""
 
 
@@ -156,7 +157,9 @@ def _xls_limits(path: Path) -> None:
     try:
         over = limits.check_xls(str(path))
         if over:
-            raise limits.LimitExceeded(f"工作表“{over[0].sheet}”{over[0].message}，未读取")
+            raise limits.LimitExceeded(
+                _msg("R20", "xls_sheet", sheet=over[0].sheet, problem=over[0].message)
+            )
     except limits.LimitExceeded as exc:
         raise Unreadable(str(exc), "R20") from None
     except Exception:  # a damaged compound file: calamine's error says more
@@ -207,8 +210,8 @@ def _open(path: Path, head: bytes, plain: bool) -> python_calamine.CalamineWorkb
 
 def _opening_error(path: Path, text: str) -> Unreadable:
     if "password" in text.lower() or "encrypt" in text.lower():
-        return Unreadable("工作簿设有打开密码（已加密），请去掉密码后再发送")
-    return Unreadable(_diagnose_zip(path) or f"文件已损坏或格式无法识别（{text}）")
+        return Unreadable(_msg("R01", "encrypted"))
+    return Unreadable(_diagnose_zip(path) or _msg("R01", "unrecognised", error=text))
 
 
 # A sheet as read: its rows from A1 and merged ranges; or which limit it passes; or None
@@ -272,7 +275,8 @@ def _xls_sheets(path: Path, result: ReadResult) -> Iterator[tuple[str, SheetRead
         if isinstance(rows, tuple):  # ("area", height, width): over the limit
             yield name, limits.check_grid(rows[1], rows[2]), hidden
         elif isinstance(rows, str):
-            message = f"工作表“{name}”无法读取：文件可能已损坏（{rows}）"
+            damaged = _msg("R01", "damaged", error=rows)
+            message = _msg("R01", "sheet", sheet=name, reason=damaged)
             result.findings.append(finding("R01", message, result.file, sheet=name))
             yield name, None, hidden
         else:
@@ -298,9 +302,10 @@ def _sheet_rows(
     except BaseException as exc:  # a malformed sheet, or a Rust panic (not an Exception)
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        detail = "工作表的数据缺失" if str(exc) == name else str(exc)  # calamine names the sheet
-        why = _diagnose_zip(Path(result.file)) or f"文件可能已损坏（{detail}）"
-        message = f"工作表“{name}”无法读取：{why}"
+        # calamine names the sheet whose data is missing
+        detail = _msg("R01", "sheet_data") if str(exc) == name else str(exc)
+        why = _diagnose_zip(Path(result.file)) or _msg("R01", "damaged", error=detail)
+        message = _msg("R01", "sheet", sheet=name, reason=why)
         result.findings.append(finding("R01", message, result.file, sheet=name))
         return None
 
@@ -621,9 +626,8 @@ class FormReader:
         if hint is None or hint.profile in self.profile.lineage:
             return
         self.report(
-            "D17" if kind == DECLARATION else "S26",
-            f"表样显示这是{hint.profile}的表格（“{hint.evidence}”），可用 --profile {hint.profile} "
-            f"按当地做法检查；本次按“{self.profile.name}”规则配置检查，不会自动改用",
+            rule := "D17" if kind == DECLARATION else "S26",
+            _msg(rule, region=hint.profile, evidence=hint.evidence, profile=self.profile.name),
             Cell(hint.row, hint.col),
             value=hint.evidence,
             expected=hint.profile,
@@ -665,8 +669,7 @@ class FormReader:
                     if isinstance(value, float) and value != 0:
                         self.report(
                             "R12",
-                            f"资金行“{text}”不在标准自评表中，其金额 {_shown(value)} 未计入"
-                            "年度资金总额与其中各项之和的核对",
+                            _msg("R12", line=text, amount=_shown(value)),
                             cell,
                             value=value,
                             project=record.project_name,
@@ -724,7 +727,7 @@ class FormReader:
         if "万元" in text:
             return "万元"
         if "元" not in text:
-            self.report("R07", "项目资金标签中没有注明金额单位（元或万元），按元处理", cell)
+            self.report("R07", _msg("R07"), cell)
         return "元"
 
     def _unit_label(self, near: int) -> Cell | None:
@@ -871,7 +874,7 @@ class FormReader:
         """R03: a required label is nowhere in the form — reported, never guessed."""
         self.report(
             "R03",
-            f"找不到“{fld.label}”标签，无法读取该项",
+            _msg("R03", "label", label=fld.label),
             None,
             expected=fld.label,
             project=record.project_name,
@@ -951,8 +954,7 @@ class FormReader:
             shown = "、".join(vocabulary.FUNDS_COLUMNS[k][0] for k in standard)
             self.report(
                 "R17",
-                f"资金表头只有 {len(found)} 个可识别的列标签，年度资金总额行却有 {len(figures)} 个数值："
-                f"按标准顺序（{shown}）读取，请核对表头",
+                _msg("R17", found=len(found), figures=len(figures), order=shown),
                 Cell(total.row, figures[0]),
             )
             found = dict(zip(standard, figures, strict=True))
@@ -982,7 +984,10 @@ class FormReader:
             text = _text(raw)
             if text is not None and len(text) > cell_values.MAX_TEXT:
                 self.report(
-                    "R22", cell_values.too_long(label, len(text)), cell, project=record.project_name
+                    "R22",
+                    _msg("R22", label=label, length=len(text), most=cell_values.MAX_TEXT),
+                    cell,
+                    project=record.project_name,
                 )
                 return text[: cell_values.MAX_TEXT]
             return text
@@ -990,14 +995,14 @@ class FormReader:
             return parse_date(raw).value
         parsed = parse_rate(raw, fraction=True) if typ == T.RATE else parse_number(raw)
         problem = (
-            f"单元格中是“{cell_values.shown(raw)}”，未按 0 处理"
+            _msg("R04", "text", shown=cell_values.shown(raw))
             if not parsed.ok
             else parsed.value is not None and cell_values.number_problem(parsed.value)
         )
         if problem:
             self.report(
                 "R04",
-                f"“{label}”应为数字，{problem}",
+                _msg("R04", label=label, problem=problem),
                 cell,
                 value=cell_values.plain(raw),
                 expected="数字",
@@ -1008,7 +1013,7 @@ class FormReader:
             raw = raw if shown is None else shown
             self.report(
                 "R06",
-                f"“{label}”以文本形式填写（“{raw}”），已按数字 {_shown(parsed.value)} 读取",
+                _msg("R06", label=label, raw=raw, value=_shown(parsed.value)),
                 cell,
                 value=cell_values.plain(raw),
                 expected=parsed.value,
@@ -1023,7 +1028,7 @@ class FormReader:
         if header is None:
             self.report(
                 "R03",
-                "找不到绩效指标表的表头（“一级指标”所在行）",
+                _msg("R03", "header"),
                 None,
                 expected="一级指标",
                 project=record.project_name,
@@ -1086,7 +1091,7 @@ class FormReader:
                 label = layout.column(key).label
                 self.report(
                     "R03",
-                    f"绩效指标表中找不到“{label}”列",
+                    _msg("R03", "column", label=label),
                     header,
                     expected=label,
                     project=record.project_name,
@@ -1193,7 +1198,7 @@ class FormReader:
                 old = f"“{ind.level1}”" if ind.level1 else "空白"
                 self.report(
                     "R13",
-                    f"一级指标{old}与二级指标“{ind.level2}”不符，按指标体系读作“{new}”",
+                    _msg("R13", level1=old, level2=ind.level2, new=new),
                     Cell.parse(f"{table_col}{ind.row}"),
                     value=ind.level1,
                     expected=new,
@@ -1203,7 +1208,7 @@ class FormReader:
             elif levels.unknown_level2(framework, ind.level1, ind.level2):
                 self.report(
                     "R14",
-                    f"二级指标“{ind.level2}”不在“{ind.level1}”的指标体系中，按所填名称读取，请核对",
+                    _msg("R14", level2=ind.level2, level1=ind.level1),
                     Cell.parse(f"{level2_col}{ind.row}"),
                     value=ind.level2,
                     project=record.project_name,
@@ -1289,7 +1294,7 @@ class FormReader:
             if value is not None and key in record.cells:
                 self.report(
                     "R05",
-                    f"公式单元格没有计算结果（文件未在表格软件中保存过），已按 {_shown(value)} 计算",
+                    _msg("R05", value=_shown(value)),
                     Cell.parse(record.cells[key]),
                     expected=value,
                     project=record.project_name,
@@ -1383,7 +1388,7 @@ def _forms(grid: Grid, result: ReadResult, sheet: str) -> list[tuple[int, int, s
     forms = [h for h in found if h.kind is not None]
     for h in found:
         if h.kind is None:
-            message = f"工作表“{sheet}”中是“{clean_name(h.text)}”，xltools 只读取项目支出绩效目标申报表和自评表，未读取此表"
+            message = _msg("R09", sheet=sheet, title=clean_name(h.text))
             result.findings.append(
                 finding("R09", message, result.file, sheet=sheet, cell=Cell(h.row, h.col).ref)
             )
@@ -1395,15 +1400,12 @@ def _forms(grid: Grid, result: ReadResult, sheet: str) -> list[tuple[int, int, s
             rows = {c.row for t in seen for c in grid.labels[t]}
             if len(seen) >= 2 and len(rows) >= 2:
                 labels = "、".join(f"“{t}”" for t in seen)
-                message = (
-                    f"工作表“{sheet}”有表单的标签（{labels}），但没有申报表或自评表的标题，"
-                    "也无法从标签判断是哪种表单（缺少“一级指标”表头或资金、完成值等标签），未读取"
-                )
+                message = _msg("R08", sheet=sheet, labels=labels)
                 result.findings.append(finding("R08", message, result.file, sheet=sheet))
             return []
         first = min(c.row for t in seen for c in grid.labels[t])
         name = KIND_NAMES[kind]
-        message = f"工作表“{sheet}”没有表单标题，按其中的标签作为{name}读取"
+        message = _msg("R11", sheet=sheet, kind=name)
         result.findings.append(
             finding("R11", message, result.file, sheet=sheet, cell=Cell(first, 1).ref)
         )
@@ -1427,13 +1429,10 @@ def _uncached(path: Path, sheet: str, blanks: list[formulas.Blank], result: Read
         where = {"sheet": sheet, "cell": blank.cell.ref, "value": formula}
         if blank.text and formulas.is_literal(formula):
             _assign(blank.target, blank.key, formula.strip())
-            message = f"“{blank.label}”是没有计算结果的公式“{formula}”，已按其文字读取"
+            message = _msg("R15", label=blank.label, formula=formula)
             result.findings.append(finding("R15", message, result.file, **where))
         else:
-            message = (
-                f"单元格是公式“{formula}”，但没有计算结果（文件可能由程序生成，未在表格软件中保存过），"
-                "未读取；请在 Excel 或 WPS 中打开并保存后再发送"
-            )
+            message = _msg("R16", formula=formula)
             result.findings.append(finding("R16", message, result.file, **where))
 
 
@@ -1461,7 +1460,7 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     try:
         for name, read, hidden in _sheets(path, result, template_sheet):
             if isinstance(read, str):
-                message = f"工作表“{name}”未读取：{read}"
+                message = _msg("R20", "sheet", sheet=name, problem=read)
                 result.findings.append(finding("R20", message, str(path), sheet=name))
             elif read is not None and recognise.looks_like_form(read[0]):
                 grids.append((name, Grid(*read), hidden))  # 填表说明, lists: no label index
@@ -1471,13 +1470,13 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
     except BaseException as exc:  # a malformed sheet, or a Rust panic (no Exception) in calamine
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        message = _diagnose_zip(path) or f"文件内容无法读取（{exc}）"
+        message = _diagnose_zip(path) or _msg("R01", "content", error=exc)
         result.findings.append(finding("R01", message, str(path)))
         return result
     for name, grid, hidden in grids:
         forms = _forms(grid, result, name)
         if forms and hidden:
-            message = f"工作表“{name}”是隐藏的工作表，其中的表单也已读取，请确认它应当上报"
+            message = _msg("R10", sheet=name)
             result.findings.append(finding("R10", message, str(path), sheet=name))
         blanks: list[formulas.Blank] = []
         for top, end, kind in forms:
@@ -1491,8 +1490,7 @@ def read_workbook(path: str | Path, profile: Profile | None = None) -> ReadResul
         result.findings.append(
             finding(
                 "R02",
-                "工作簿中没有找到申报表或自评表（没有“项目支出绩效目标申报表”"
-                "或“项目支出绩效自评表”一类的标题，也没有足以判断表单的标签）",
+                _msg("R02"),
                 str(path),
             )
         )
