@@ -99,3 +99,26 @@ def test_an_uncompared_xlsxwriter_release_gets_its_own_worksheet(
     api.merge([EXAMPLES], fast, force=True)
     a, b = _parts(fast), _parts(plain)
     assert [n for n in a if a[n] != b[n]] == []
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "=IF(ISNUMBER(C5),ROUND(D5/C5*100,2),\"\")",
+        "{=SUM(A1:A3)}",
+        "=A1+B1",
+        "=FILTER(A1:A9,B1:B9>0)",  # a dynamic-array function: prefixed
+        "=IF(A1=\"SORT(\",1,0)",  # its name in a text: left to xlsxwriter
+        "=_xlfn.XLOOKUP(1,A:A,B:B)",
+        "=X.SINGLE(A1)",  # xlsxwriter's odd pattern for SINGLE
+        "=MYFUNC(A1)",
+    ],
+)
+@pytest.mark.parametrize("future", [False, True])
+def test_formulas_are_prepared_as_xlsxwriter_prepares_them(formula: str, future: bool) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    ours, theirs = consolidated._Sheet(), Worksheet()
+    ours.use_future_functions = theirs.use_future_functions = future
+    assert ours._prepare_formula(formula) == theirs._prepare_formula(formula)
+    assert ours._prepare_formula(formula, True) == theirs._prepare_formula(formula, True)
