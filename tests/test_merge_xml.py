@@ -104,11 +104,11 @@ def test_an_uncompared_xlsxwriter_release_gets_its_own_worksheet(
 @pytest.mark.parametrize(
     "formula",
     [
-        "=IF(ISNUMBER(C5),ROUND(D5/C5*100,2),\"\")",
+        '=IF(ISNUMBER(C5),ROUND(D5/C5*100,2),"")',
         "{=SUM(A1:A3)}",
         "=A1+B1",
         "=FILTER(A1:A9,B1:B9>0)",  # a dynamic-array function: prefixed
-        "=IF(A1=\"SORT(\",1,0)",  # its name in a text: left to xlsxwriter
+        '=IF(A1="SORT(",1,0)',  # its name in a text: left to xlsxwriter
         "=_xlfn.XLOOKUP(1,A:A,B:B)",
         "=X.SINGLE(A1)",  # xlsxwriter's odd pattern for SINGLE
         "=MYFUNC(A1)",
