@@ -122,3 +122,20 @@ def test_formulas_are_prepared_as_xlsxwriter_prepares_them(formula: str, future:
     ours.use_future_functions = theirs.use_future_functions = future
     assert ours._prepare_formula(formula) == theirs._prepare_formula(formula)
     assert ours._prepare_formula(formula, True) == theirs._prepare_formula(formula, True)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(3, 15.0), (3, 27.75, "fmt"), (0, 12), (5, 0), (5, None), (7, 20.0, None, {"hidden": True})],
+)
+def test_rows_are_sized_as_xlsxwriter_sizes_them(args: tuple) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    sheets = consolidated._Sheet(), Worksheet()
+    for sheet in sheets:
+        sheet.write_blank(2, 4, None)  # a used area for the row's dimensions
+        assert sheet.set_row(*args) == 0
+    ours, theirs = sheets
+    for attr in ("row_sizes", "dim_rowmin", "dim_rowmax", "dim_colmin", "dim_colmax"):
+        assert getattr(ours, attr) == getattr(theirs, attr), attr
+    assert vars(ours.row_info[args[0]]) == vars(theirs.row_info[args[0]])
