@@ -18,7 +18,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -475,15 +475,24 @@ def _twins(layout: Layout, fld: Field) -> list[Field]:
     return kept[2]
 
 
+def _per_layout(store: dict[int, tuple[Layout, Any]], layout: Layout, build: Callable) -> Any:
+    """``build(layout)``, made once per layout and kept by its id, with the layout (so that
+    the id stays its): hashing a Layout is slow."""
+    if (kept := store.get(id(layout))) is None:
+        kept = store[id(layout)] = (layout, build(layout))
+    return kept[1]
+
+
 _STOPS: dict[int, tuple[Layout, frozenset[str]]] = {}
 
 
 def _footer_labels(layout: Layout) -> frozenset[str]:
-    """The normalised labels of ``layout``'s footers (总分, 合计 …), kept as _twins keeps."""
-    if (kept := _STOPS.get(id(layout))) is None:
-        labels = frozenset(normalise_label(t) for f in layout.footers for t in f.labels)
-        kept = _STOPS[id(layout)] = (layout, labels)
-    return kept[1]
+    """The normalised labels of ``layout``'s footers (总分, 合计 …)."""
+    return _per_layout(
+        _STOPS,
+        layout,
+        lambda lay: frozenset(normalise_label(t) for f in lay.footers for t in f.labels),
+    )
 
 
 @functools.cache
@@ -512,29 +521,30 @@ _PLACED: dict[int, tuple[Layout, tuple[_Placed, ...]]] = {}
 
 
 def _placed(layout: Layout) -> tuple[_Placed, ...]:
-    """The plan of ``layout``'s fields, in :meth:`Layout.all_fields` order (kept by id, with
-    the layout, as _twins keeps)."""
-    if (kept := _PLACED.get(id(layout))) is None:
-        plan = []
-        for fld in layout.all_fields():
-            span = fld.label_span
-            assert span is not None
-            footer = _footer(layout, fld)
-            value = fld.value_span.first
-            plan.append(
-                _Placed(
-                    fld,
-                    _label_keys(_texts(fld)),
-                    span.first.col,
-                    footer.offset if footer is not None else span.first.row,
-                    footer is not None,
-                    value.row - span.first.row,
-                    value.col - span.first.col,
-                    () if fld.key.startswith("_") else tuple(fld.key.split(".")),
-                )
+    """The plan of ``layout``'s fields, in :meth:`Layout.all_fields` order."""
+    return _per_layout(_PLACED, layout, _plan)
+
+
+def _plan(layout: Layout) -> tuple[_Placed, ...]:
+    plan = []
+    for fld in layout.all_fields():
+        span = fld.label_span
+        assert span is not None
+        footer = _footer(layout, fld)
+        value = fld.value_span.first
+        plan.append(
+            _Placed(
+                fld,
+                _label_keys(_texts(fld)),
+                span.first.col,
+                footer.offset if footer is not None else span.first.row,
+                footer is not None,
+                value.row - span.first.row,
+                value.col - span.first.col,
+                () if fld.key.startswith("_") else tuple(fld.key.split(".")),
             )
-        kept = _PLACED[id(layout)] = (layout, tuple(plan))
-    return kept[1]
+        )
+    return tuple(plan)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -606,12 +616,10 @@ class FormReader:
         table = self._table(layout, record)
         if self.stamped:
             self._placed_fields(layout, record, table)
+            self._computed(layout, record)  # only our own formula cells lack a cached value (R05)
         else:
             for fld in layout.all_fields():
                 self._field(layout, fld, record, table)
-        if self.stamped:  # only our own formula cells can lack a cached value (R05)
-            self._computed(layout, record)
-        else:
             record.cells["layout"] = "foreign"
             self._declared_points(record)
             if isinstance(record, SelfEvaluation):
@@ -771,7 +779,7 @@ class FormReader:
     def _placed_fields(self, layout: Layout, record: Record, table: _Table) -> None:
         """Every field of a form xltools wrote, in layout order: its label where the layout
         puts it (or the nearest, should rows have been inserted), its value at the layout's
-        offset from it. What :meth:`_field` does, from a plan made once per layout."""
+        offset from it, from a plan made once per layout (:func:`_placed`)."""
         grid, rows, top, cells = self.grid, self.rows, self.top, record.cells
         for p in _placed(layout):
             expected = table.end + p.row if p.footer else p.row + top - 1
@@ -788,10 +796,7 @@ class FormReader:
             value = _plain_value(p.fld.type, raw)
             if value is _SLOW:
                 value = self._convert(p.fld.type, raw, target, record, p.fld.label)
-            owner: Any = record
-            for part in p.path[:-1]:
-                owner = getattr(owner, part)
-            setattr(owner, p.path[-1], value)
+            _assign_path(record, p.path, value)
 
     def _foreign_field(
         self,
@@ -1372,11 +1377,15 @@ def _text(raw: Any) -> str | None:
 
 
 def _assign(record: Record, key: str, value: Any) -> None:
+    _assign_path(record, key.split("."), value)
+
+
+def _assign_path(record: Record, path: Sequence[str], value: Any) -> None:
+    """``record.funds.total.executed = value`` for the path ("funds", "total", "executed")."""
     target: Any = record
-    *path, last = key.split(".")
-    for part in path:
+    for part in path[:-1]:
         target = getattr(target, part)
-    setattr(target, last, value)
+    setattr(target, path[-1], value)
 
 
 # -- workbook level ----------------------------------------------------------------------------
