@@ -52,7 +52,14 @@ def pts(x: Any) -> str:
 
 
 def filled(s: pd.Series) -> pd.Series:
-    return s.notna() & (s.astype("string").str.strip() != "")
+    """Not blank: neither missing nor only white space (a number is filled)."""
+    return pd.Series([_filled(v) for v in s.tolist()], index=s.index, dtype=bool)
+
+
+def _filled(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.strip() != ""
+    return not pd.isna(v)
 
 
 def zero(s: pd.Series) -> pd.Series:
