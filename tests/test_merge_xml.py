@@ -107,6 +107,8 @@ def test_an_uncompared_xlsxwriter_release_gets_its_own_worksheet(
         '=IF(ISNUMBER(C5),ROUND(D5/C5*100,2),"")',
         "{=SUM(A1:A3)}",
         "=A1+B1",
+        "=N(G7)+SUM(G9:G20)",  # N and T: classic, and no dynamic-array name ends in them
+        '=T(A1)&IF(COUNT(I4,H5:H9)=0,"",N(I4))',
         "=FILTER(A1:A9,B1:B9>0)",  # a dynamic-array function: prefixed
         '=IF(A1="SORT(",1,0)',  # its name in a text: left to xlsxwriter
         "=_xlfn.XLOOKUP(1,A:A,B:B)",
@@ -122,6 +124,32 @@ def test_formulas_are_prepared_as_xlsxwriter_prepares_them(formula: str, future:
     ours.use_future_functions = theirs.use_future_functions = future
     assert ours._prepare_formula(formula) == theirs._prepare_formula(formula)
     assert ours._prepare_formula(formula, True) == theirs._prepare_formula(formula, True)
+
+
+def test_every_formula_of_a_merge_takes_the_classic_path(monkeypatch, tmp_path: Path) -> None:
+    """The printed forms' formulas (N, SUM, IF …) skip xlsxwriter's substitutions: a function
+    missing from the classic list sends every one of them the slow way (as N did)."""
+    from xlsxwriter.worksheet import Worksheet
+
+    slow: list[str] = []
+    prepare = Worksheet._prepare_formula
+
+    def spy(self, formula, expand_future_functions=False):
+        slow.append(formula)
+        return prepare(self, formula, expand_future_functions)
+
+    monkeypatch.setattr(Worksheet, "_prepare_formula", spy)
+    fast = consolidated._Sheet._prepare_formula
+    seen: list[str] = []
+
+    def count(self, formula, expand_future_functions=False):
+        seen.append(formula)
+        return fast(self, formula, expand_future_functions)
+
+    monkeypatch.setattr(consolidated._Sheet, "_prepare_formula", count)
+    api.merge([EXAMPLES], tmp_path / "汇总.xlsx")
+    assert len(seen) > 50  # the printed forms hold formulas
+    assert slow == []
 
 
 @pytest.mark.parametrize(
