@@ -160,6 +160,19 @@ def test_rules_page_lists_the_catalogue_and_searches_it(browser):
     assert "没有找到与“没有这样的规则xyz”相符的规则" in none
 
 
+def test_rules_page_shows_each_rules_scope_and_finds_by_it(browser):
+    """The scope the catalogue gives each rule (as `xltools rules` and docs/rules.md show)."""
+    import re
+
+    page = browser.get("/rules").text
+    rows = re.findall(r'<td class="id">(\w+)</td><td>.*?</td><td class="scope">(.*?)</td>', page)
+    assert dict(rows) == {rule.id: rule.scope_name for rule in CATALOGUE}
+    batch = browser.get("/rules", params={"q": "多个文件"}).text
+    found = set(re.findall(r'<td class="id">(\w+)</td>', batch))
+    assert found == {rule.id for rule in CATALOGUE if rule.scope_name == "多个文件"}
+    assert {"M01", "X01"} <= found and "D06" not in found
+
+
 # -- check ---------------------------------------------------------------------------------
 
 

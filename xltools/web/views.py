@@ -94,7 +94,7 @@ def rule_choices(report: Any) -> list[tuple[str, str, int]]:
 
 
 def rules_table(query: str, overrides: dict[str, str]) -> list[tuple[str, list[dict[str, str]]]]:
-    """The catalogue by group, rules matching ``query`` (ID, severity or words) only."""
+    """The catalogue by group, rules matching ``query`` (ID, severity, scope or words) only."""
     q = query.strip().casefold()
     out = []
     for prefix, group in GROUPS.items():
@@ -104,9 +104,10 @@ def rules_table(query: str, overrides: dict[str, str]) -> list[tuple[str, list[d
                 continue
             severity = overrides.get(rule.id, rule.severity)
             text = f"{rule.title}。{rule.detail}" if rule.detail else rule.title
-            if q and q not in f"{rule.id} {severity} {text}".casefold():
+            scope = rule.scope_name
+            if q and q not in f"{rule.id} {severity} {scope} {text}".casefold():
                 continue
-            rows.append({"id": rule.id, "severity": severity, "text": text})
+            rows.append({"id": rule.id, "severity": severity, "scope": scope, "text": text})
         if rows:
             out.append((f"{prefix} — {group}", rows))
     return out
