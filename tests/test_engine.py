@@ -94,6 +94,64 @@ def test_the_literal_message_detector_sees_one() -> None:
     assert not _literal_messages('message("R01", "empty")\n')
 
 
+def _asked_cases(source: str) -> set[tuple[str, str]]:
+    """(rule ID, case) of every ``message("S20", "blank", …)`` / ``_msg(…)`` call whose rule
+    and case are literals; no case given is the default case ""."""
+    out = set()
+    for node in ast.walk(ast.parse(source)):
+        name = getattr(node, "func", None)
+        name = getattr(name, "id", getattr(name, "attr", None))
+        if not (isinstance(node, ast.Call) and name in ("message", "_msg") and node.args):
+            continue
+        rule, *rest = node.args
+        if not (isinstance(rule, ast.Constant) and isinstance(rule.value, str)):
+            continue
+        if not rest:
+            out.add((rule.value, ""))
+        elif isinstance(rest[0], ast.Constant) and isinstance(rest[0].value, str):
+            out.add((rule.value, rest[0].value))
+    return out
+
+
+def _evaluating_sources() -> dict[str, str]:
+    modules = sorted({m for rule in CATALOGUE for m in rule.evaluated_by})
+    return {m: inspect.getsource(importlib.import_module(m)) for m in modules}
+
+
+def test_every_message_case_the_code_asks_for_is_in_the_catalogue() -> None:
+    asked = set().union(*map(_asked_cases, _evaluating_sources().values()))
+    assert len(asked) > 50  # the detector sees the calls
+    missing = {(r, c) for r, c in asked if c not in RULES[r].messages}
+    assert not missing  # else a finding of that case raises KeyError at check time
+
+
+def test_the_asked_case_detector_sees_a_missing_one() -> None:
+    source = 'x = message("S20", "no such case", a=1)\ny = _msg("R01")\nz = message(rid, "pair")\n'
+    asked = _asked_cases(source)
+    assert asked == {("S20", "no such case"), ("R01", "")}
+    assert ("S20", "no such case") not in {(r, c) for r in RULES for c in RULES[r].messages}
+
+
+def test_every_message_template_is_used() -> None:
+    """A case no evaluating module names is a dead template: its wording drifts unseen."""
+    sources = _evaluating_sources()
+    literals = {
+        m: {
+            n.value
+            for n in ast.walk(ast.parse(src))
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
+        for m, src in sources.items()
+    }
+    dead = [
+        (rule.id, case)
+        for rule in CATALOGUE
+        for case in rule.messages
+        if case and not any(case in literals[m] for m in rule.evaluated_by)
+    ]
+    assert not dead
+
+
 def test_every_rule_the_code_raises_is_catalogued_with_its_module() -> None:
     modules = sorted(
         "xltools." + ".".join(p.relative_to(ROOT / "xltools").with_suffix("").parts)
