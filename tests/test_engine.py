@@ -65,14 +65,19 @@ WORDING_MODULES = (
 )
 
 
-def _literal_messages(source: str) -> list[str]:
-    """The Chinese sentences of a module's string literals (f-strings too) that a
-    catalogue template starts with: a message worded outside the catalogue."""
-    literals = [
+def _string_constants(source: str) -> set[str]:
+    """Every string literal of a module's source, f-string parts included."""
+    return {
         node.value
         for node in ast.walk(ast.parse(source))
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
-    ]
+    }
+
+
+def _literal_messages(source: str) -> list[str]:
+    """The Chinese sentences of a module's string literals (f-strings too) that a
+    catalogue template starts with: a message worded outside the catalogue."""
+    literals = _string_constants(source)
     heads = {
         head for r in CATALOGUE for t in r.messages.values() if len(head := t.split("{", 1)[0]) >= 6
     }
@@ -134,15 +139,7 @@ def test_the_asked_case_detector_sees_a_missing_one() -> None:
 
 def test_every_message_template_is_used() -> None:
     """A case no evaluating module names is a dead template: its wording drifts unseen."""
-    sources = _evaluating_sources()
-    literals = {
-        m: {
-            n.value
-            for n in ast.walk(ast.parse(src))
-            if isinstance(n, ast.Constant) and isinstance(n.value, str)
-        }
-        for m, src in sources.items()
-    }
+    literals = {m: _string_constants(src) for m, src in _evaluating_sources().items()}
     dead = [
         (rule.id, case)
         for rule in CATALOGUE

@@ -162,8 +162,6 @@ def test_rules_page_lists_the_catalogue_and_searches_it(browser):
 
 def test_rules_page_shows_each_rules_scope_and_finds_by_it(browser):
     """The scope the catalogue gives each rule (as `xltools rules` and docs/rules.md show)."""
-    import re
-
     page = browser.get("/rules").text
     rows = re.findall(r'<td class="id">(\w+)</td><td>.*?</td><td class="scope">(.*?)</td>', page)
     assert dict(rows) == {rule.id: rule.scope_name for rule in CATALOGUE}

@@ -310,7 +310,7 @@ def validate(
         # The failing rows, each once, as plain mappings (a row read with .loc one by one
         # costs 10× more; a Series per row, as iterrows builds, 5×).
         labels = sorted({index for _, _, index in failures})
-        rows = {k: Row(v) for k, v in frame.loc[labels].to_dict("index").items()}
+        rows = {k: Row(v) for k, v in frame.loc[labels].to_dict("index").items()} if labels else {}
         for how, key, index in failures:
             row = rows[index]
             pid = int(row["pid"])
